@@ -1,0 +1,235 @@
+"""
+Extract, merge and compile the translation catalogues without GNU gettext.
+
+Django's ``makemessages`` and ``compilemessages`` call the GNU gettext
+programs, which a fresh machine may lack. This module does the same work in
+Python: Babel's Python extractor reads the source, Django's own
+``templatize`` turns each template into code that extractor understands, and
+polib merges the catalogue and writes the ``.mo`` file.
+
+Each app keeps its catalogue in ``APP/locale/<language>/LC_MESSAGES/``; the
+core app's catalogue also covers the shared templates in ``templates/``.
+"""
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+from babel.messages.extract import extract_python
+from django.conf import settings
+from django.utils.translation.template import templatize
+
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "npgettext_lazy": ((1, "c"), 2, 3),
+}
+TEMPLATE_SUFFIXES = {".html", ".txt", ".xml", ".ics"}
+SKIPPED_DIRS = {"migrations", "locale", "__pycache__", "static", "node_modules"}
+
+# The apps with a catalogue, and the folders each one covers.
+CATALOGUES = {
+    "lms": ["lms", "templates"],
+    "courses": ["courses"],
+    "library": ["library"],
+    "live": ["live"],
+    "ppdb": ["ppdb"],
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    msgid: str
+    msgid_plural: str = ""
+    msgctxt: str | None = None
+
+    @property
+    def key(self):
+        return (self.msgctxt, self.msgid)
+
+
+@dataclass
+class Problems:
+    missing: list = field(default_factory=list)
+    untranslated: list = field(default_factory=list)
+    fuzzy: list = field(default_factory=list)
+    stale_mo: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.missing or self.untranslated or self.fuzzy or self.stale_mo)
+
+
+def _extract(source, keywords, options):
+    # extract_python wants the keyword spec the way Babel writes it, and
+    # yields (lineno, funcname, message, comments).
+    fileobj = io.BytesIO(source.encode("utf-8"))
+    return extract_python(fileobj, list(keywords), [], options)
+
+
+def _to_message(funcname, message):
+    if funcname.startswith("np"):
+        context, singular, plural = message
+        return Message(singular, plural, context)
+    if funcname.startswith("p"):
+        context, singular = message
+        return Message(singular, "", context)
+    if isinstance(message, tuple):
+        return Message(message[0], message[1])
+    return Message(message)
+
+
+def extract_source(source):
+    """Return the messages that Python ``source`` marks for translation."""
+    options = {"encoding": "utf-8"}
+    found = []
+    for _lineno, funcname, message, _comments in _extract(source, KEYWORDS, options):
+        if isinstance(message, tuple) and any(part is None for part in message):
+            continue
+        if message is None:
+            continue
+        found.append(_to_message(funcname, message))
+    return found
+
+
+def iter_files(folder):
+    for path in sorted(Path(folder).rglob("*")):
+        if not path.is_file() or SKIPPED_DIRS.intersection(path.parts):
+            continue
+        yield path
+
+
+def extract_folder(folder):
+    """Return the messages in the Python files and templates under ``folder``."""
+    messages = []
+    for path in iter_files(folder):
+        if path.suffix == ".py":
+            messages += extract_source(path.read_text(encoding="utf-8"))
+        elif path.suffix in TEMPLATE_SUFFIXES and "templates" in path.parts:
+            code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+            messages += extract_source(code)
+    return messages
+
+
+def extract_catalogue(app_label):
+    """Return the messages of one catalogue, first occurrence first, deduplicated."""
+    seen = {}
+    for folder in CATALOGUES[app_label]:
+        for message in extract_folder(Path(settings.BASE_DIR) / folder):
+            seen.setdefault(message.key, message)
+    return list(seen.values())
+
+
+def po_path(app_label, language):
+    return (
+        Path(settings.BASE_DIR)
+        / app_label
+        / "locale"
+        / language
+        / "LC_MESSAGES"
+        / "django.po"
+    )
+
+
+def load_po(path):
+    if path.exists():
+        return polib.pofile(str(path), wrapwidth=79)
+    po = polib.POFile(wrapwidth=79)
+    po.metadata = {
+        "Project-Id-Version": "city-learning-platform",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Language": path.parent.parent.name,
+        "Plural-Forms": "nplurals=1; plural=0;",
+    }
+    return po
+
+
+def update(app_label, language):
+    """
+    Merge the extracted messages into the catalogue and compile it.
+
+    New messages are added untranslated; messages no longer in the source are
+    dropped. Return ``(added, removed)`` counts.
+    """
+    path = po_path(app_label, language)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    po = load_po(path)
+    messages = extract_catalogue(app_label)
+    wanted = {message.key for message in messages}
+    existing = {(entry.msgctxt, entry.msgid): entry for entry in po}
+
+    removed = [entry for key, entry in existing.items() if key not in wanted]
+    for entry in removed:
+        po.remove(entry)
+    added = 0
+    for message in messages:
+        if message.key in existing:
+            continue
+        entry = polib.POEntry(
+            msgid=message.msgid, msgstr="", msgctxt=message.msgctxt or None
+        )
+        if message.msgid_plural:
+            entry.msgid_plural = message.msgid_plural
+            entry.msgstr_plural = {0: ""}
+            entry.msgstr = ""
+        po.append(entry)
+        added += 1
+    po.save(str(path))
+    compile_po(path)
+    return added, len(removed)
+
+
+def compile_po(path):
+    """Write the ``.mo`` file beside ``path`` from its translated entries."""
+    po = polib.pofile(str(path))
+    po.save_as_mofile(str(Path(path).with_suffix(".mo")))
+
+
+def _translation_of(entry):
+    if entry.msgid_plural:
+        return tuple(entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))
+    return entry.msgstr
+
+
+def check(app_label, language):
+    """Return the problems of one catalogue against the source and its .mo."""
+    problems = Problems()
+    path = po_path(app_label, language)
+    if not path.exists():
+        problems.missing = [m.msgid for m in extract_catalogue(app_label)]
+        return problems
+    po = polib.pofile(str(path))
+    entries = {(entry.msgctxt, entry.msgid): entry for entry in po}
+    for message in extract_catalogue(app_label):
+        entry = entries.get(message.key)
+        if entry is None:
+            problems.missing.append(message.msgid)
+        elif "fuzzy" in entry.flags:
+            problems.fuzzy.append(message.msgid)
+        elif not all(_translation_of(entry) if entry.msgid_plural else [entry.msgstr]):
+            problems.untranslated.append(message.msgid)
+
+    mo_path = path.with_suffix(".mo")
+    if not mo_path.exists():
+        problems.stale_mo.append(str(mo_path))
+        return problems
+    compiled = {
+        (entry.msgctxt, entry.msgid): _translation_of(entry)
+        for entry in polib.mofile(str(mo_path))
+        if entry.msgid
+    }
+    for key, entry in entries.items():
+        if entry.obsolete or "fuzzy" in entry.flags or not entry.translated():
+            continue
+        if compiled.get(key) != _translation_of(entry):
+            problems.stale_mo.append(entry.msgid)
+    return problems

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("lms.account_urls")),
+    path("courses/", include("courses.urls")),
+    path("library/", include("library.urls")),
+    path("live/", include("live.urls")),
+    path("ppdb/", include("ppdb.urls")),
+]
+
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # Public uploads (lesson images and the like) on the embedded default.
+    # Protected files never live under MEDIA_ROOT's public URL: their apps
+    # serve them through views that check access.
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>(?:images|original_images)/.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,150 @@
+"""
+Fixtures shared by the whole suite: real services, a live daphne, a browser.
+
+A test that needs PostgreSQL, Redis or chromium skips with the reason when
+the service is absent, except under CI (``CI=true``), where a missing
+service fails the run instead of hiding behind a skip.
+"""
+
+import os
+import shutil
+import socket
+import tempfile
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def require(condition, reason):
+    """Skip the test when ``condition`` is false; fail instead under CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true, so a missing service is a failure)")
+    pytest.skip(reason)
+
+
+def port_open(host, port, timeout=1.0):
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Give every test its own MEDIA_ROOT, so uploads never touch media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def postgres():
+    """Require the suite to be running on PostgreSQL."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    require(
+        "postgresql" in engine,
+        "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms",
+    )
+
+
+@pytest.fixture
+def redis_url():
+    """Return the URL of a reachable Redis server."""
+    url = os.environ.get("REDIS_URL", "")
+    require(bool(url), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+    parsed = urlparse(url)
+    require(
+        port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379),
+        f"needs Redis, but nothing answers at {url}",
+    )
+    return url
+
+
+@pytest.fixture
+def corpus_dir():
+    """Return the folder of shared test material (PDFs, OAI-PMH responses)."""
+    path = Path(settings.CORPUS_DIR)
+    require(path.is_dir(), f"needs the test corpus at {path} (setting CORPUS_DIR)")
+    return path
+
+
+@pytest.fixture
+def daphne_server(transactional_db):
+    """
+    Serve the platform with daphne in a child process on 127.0.0.1.
+
+    The child uses the test database, so data created by the test (and
+    committed, hence ``transactional_db``) is visible to it. Yield the base
+    URL, ``http://127.0.0.1:PORT``.
+    """
+    from channels.testing.live import make_application, set_database_connection
+    from daphne.testing import DaphneProcess
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connections
+
+    for connection in connections.all():
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            pytest.fail("daphne_server needs a file-backed test database")
+
+    get_application = partial(make_application, static_wrapper=ASGIStaticFilesHandler)
+    process = DaphneProcess("127.0.0.1", get_application, setup=set_database_connection)
+    process.start()
+    try:
+        while not process.ready.wait(timeout=1):
+            if not process.is_alive():
+                raise RuntimeError("daphne stopped before it was ready")
+        yield f"http://127.0.0.1:{process.port.value}"
+    finally:
+        process.terminate()
+        process.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    """Return a headless chromium driven by Debian's chromedriver."""
+    require(
+        shutil.which(CHROMEDRIVER) is not None and shutil.which(CHROMIUM) is not None,
+        f"needs chromium and chromedriver ({CHROMIUM}, {CHROMEDRIVER}); "
+        "install Debian's chromium and chromium-driver",
+    )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1280,900",
+    ):
+        options.add_argument(argument)
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
