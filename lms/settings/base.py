@@ -182,6 +182,12 @@ LOGIN_SLOWDOWN_AFTER = int(os.environ.get("LOGIN_SLOWDOWN_AFTER", "3"))
 LOGIN_LOCK_AFTER = int(os.environ.get("LOGIN_LOCK_AFTER", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+# The first wait after LOGIN_SLOWDOWN_AFTER failures, in seconds; it doubles
+# with each further failure.
+LOGIN_SLOWDOWN_SECONDS = int(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "5"))
+# A client address is slowed down and locked only after this many times the
+# account limits, because a whole school lab may share one address.
+LOGIN_ADDRESS_FACTOR = int(os.environ.get("LOGIN_ADDRESS_FACTOR", "4"))
 # Addresses of reverse proxies whose X-Forwarded-For header is trusted.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
