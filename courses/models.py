@@ -1,0 +1,455 @@
+"""
+Courses as Wagtail pages, and the enrolment of students in them.
+
+The page tree of each school is HomePage > CourseIndexPage > CoursePage >
+(UnitPage >) LessonPage. Who may see a course page follows from the
+person's role in that course (see ``CoursePage.role_of``). Other apps use
+``courses.api`` and never these models directly.
+"""
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.db import models, transaction
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from lms.models import AcademicYear, ClassGroup, Membership, School, Semester
+
+from .blocks import LessonBodyBlock
+from .forms import CoursePageForm
+
+logger = logging.getLogger(__name__)
+
+# Join codes avoid characters that look alike on a small screen (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+validate_code = RegexValidator(
+    r"^[A-Z0-9]{4,12}$",
+    _("Enter 4 to 12 letters or digits, for example MTK7A2."),
+    code="invalid_code",
+)
+
+
+def normalise_code(value):
+    """Return a join code as stored: upper case, without spaces or dashes."""
+    return "".join((value or "").split()).replace("-", "").upper()
+
+
+def generate_code():
+    """Return a random join code that no course uses yet."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        if not CoursePage.objects.filter(code=code).exists():
+            return code
+
+
+class CourseRole(models.TextChoices):
+    """A person's relation to one course, which decides what they may see."""
+
+    TEACHER = "teacher", _("teacher")
+    STUDENT = "student", _("student")
+    GUARDIAN = "guardian", _("guardian")
+    OPERATOR = "operator", _("school operator")
+
+
+class CourseIndexPage(Page):
+    """The course list of one school."""
+
+    school = models.OneToOneField(
+        School,
+        on_delete=models.PROTECT,
+        related_name="course_index",
+        verbose_name=_("school"),
+    )
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("school"), FieldPanel("intro")]
+    parent_page_types = ["lms.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+
+    class Meta:
+        verbose_name = _("course index")
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = (
+            CoursePage.objects.child_of(self)
+            .live()
+            .select_related("academic_year", "semester", "class_group")
+            .prefetch_related("teachers")
+            .order_by("grade", "title")
+        )
+        return context
+
+
+class CourseAccessMixin:
+    """
+    Serve a course page only to the people of its course.
+
+    Anonymous visitors go to the login page; people without a role in the
+    course get a 403 page. A page of a course that is not live is hidden
+    (404) from everyone but its teachers, the school's operators and
+    superusers. Wagtail's admin preview does not call ``serve``, so editors
+    always see their drafts.
+    """
+
+    # Guardians follow their child's course on the course page itself, but
+    # the lessons are for the students.
+    guardians_may_view = False
+
+    def get_course(self):
+        raise NotImplementedError
+
+    def viewer_may_see(self, user, course):
+        if user.is_superuser:
+            return True
+        role = course.role_of(user)
+        if not course.live and role not in (CourseRole.TEACHER, CourseRole.OPERATOR):
+            raise Http404
+        if role == CourseRole.GUARDIAN:
+            return self.guardians_may_view
+        return role is not None
+
+    def serve(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        course = self.get_course()
+        if course is None:
+            raise Http404
+        if not self.viewer_may_see(request.user, course):
+            logger.info(
+                "course page denied user=%s page=%s course=%s",
+                request.user.pk,
+                self.pk,
+                course.pk,
+            )
+            return TemplateResponse(
+                request,
+                "courses/forbidden.html",
+                {"page": self, "course": course},
+                status=403,
+            )
+        response = super().serve(request, *args, **kwargs)
+        # The page depends on who asks, so shared caches must not keep it.
+        patch_cache_control(response, private=True)
+        return response
+
+
+class CoursePage(CourseAccessMixin, Page):
+    """A course: one subject taught to one grade in one academic year."""
+
+    subject = models.CharField(
+        _("subject"), max_length=100, help_text=_("For example Matematika.")
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(0), MaxValueValidator(12)]
+    )
+    class_group = models.ForeignKey(
+        ClassGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("class group"),
+        help_text=_("Leave empty for a course that students join with its code."),
+    )
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        verbose_name=_("academic year"),
+    )
+    semester = models.ForeignKey(
+        Semester,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("semester"),
+        help_text=_("Leave empty for a course that lasts the whole year."),
+    )
+    teachers = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="taught_courses",
+        verbose_name=_("teachers"),
+    )
+    description = RichTextField(_("description"), blank=True)
+    code = models.CharField(
+        _("join code"),
+        max_length=12,
+        unique=True,
+        blank=True,
+        validators=[validate_code],
+        help_text=_(
+            "Students join the course with this code. Leave empty to get a random one."
+        ),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("subject"),
+                FieldPanel("grade"),
+                FieldPanel("academic_year"),
+                FieldPanel("semester"),
+                FieldPanel("class_group"),
+            ],
+            heading=_("Course"),
+        ),
+        FieldPanel("teachers"),
+        FieldPanel("description"),
+        FieldPanel("code"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("subject"),
+        index.SearchField("description"),
+        index.FilterField("grade"),
+    ]
+    base_form_class = CoursePageForm
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.UnitPage", "courses.LessonPage"]
+    # A copy gets a fresh join code on save instead of a duplicate.
+    exclude_fields_in_copy = ["code"]
+    guardians_may_view = True
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def clean(self):
+        super().clean()
+        self.code = normalise_code(self.code)
+        errors = {}
+        if (
+            self.semester_id
+            and self.academic_year_id
+            and self.semester.academic_year_id != self.academic_year_id
+        ):
+            errors["semester"] = ValidationError(
+                _("The semester must belong to the course's academic year."),
+                code="semester_year",
+            )
+        if (
+            self.class_group_id
+            and self.academic_year_id
+            and self.class_group.academic_year_id != self.academic_year_id
+        ):
+            errors["class_group"] = ValidationError(
+                _("The class group must belong to the course's academic year."),
+                code="class_group_year",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.code = normalise_code(self.code) or generate_code()
+        with transaction.atomic():
+            # ClusterableModel.save stores the teachers after the row itself,
+            # so the group is synchronised once both are written.
+            super().save(*args, **kwargs)
+            from .permissions import sync_teacher_group
+
+            sync_teacher_group(self)
+
+    def get_course(self):
+        return self
+
+    @property
+    def school(self):
+        """The school whose course index this course sits under."""
+        parent = CourseIndexPage.objects.parent_of(self).first()
+        return parent.school if parent is not None else None
+
+    @property
+    def ends_on(self):
+        """The last day of the course: its semester's end, else its year's."""
+        if self.semester_id:
+            return self.semester.ends_on
+        return self.academic_year.ends_on
+
+    def has_ended(self, day=None):
+        return (day or timezone.localdate()) > self.ends_on
+
+    def role_of(self, user):
+        """Return the ``CourseRole`` of ``user`` in this course, or ``None``."""
+        if user is None or not user.is_authenticated:
+            return None
+        if self.teachers.filter(pk=user.pk).exists():
+            return CourseRole.TEACHER
+        active = self.enrolments.active()
+        if active.filter(student=user).exists():
+            return CourseRole.STUDENT
+        school = self.school
+        if school is not None and user.has_school_role(
+            school, Membership.Role.OPERATOR
+        ):
+            return CourseRole.OPERATOR
+        if active.filter(student__guardian_links__guardian=user).exists():
+            return CourseRole.GUARDIAN
+        return None
+
+    def enrol(self, student, method):
+        """
+        Enrol ``student`` until the course ends and return the enrolment.
+
+        Enrolling again is harmless: an existing enrolment keeps its method
+        and only has its end date renewed.
+        """
+        enrolment, created = Enrolment.objects.get_or_create(
+            course=self,
+            student=student,
+            defaults={"method": method, "ends_on": self.ends_on},
+        )
+        if not created and enrolment.ends_on != self.ends_on:
+            enrolment.ends_on = self.ends_on
+            enrolment.save(update_fields=["ends_on"])
+        if created:
+            logger.info(
+                "enrolled course=%s student=%s method=%s",
+                self.pk,
+                student.pk,
+                method,
+            )
+        return enrolment
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["role"] = self.role_of(request.user)
+        context["units"] = UnitPage.objects.child_of(self).live()
+        context["lessons"] = LessonPage.objects.child_of(self).live()
+        return context
+
+
+class UnitPage(CourseAccessMixin, Page):
+    """A chapter of a course that groups its lessons."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def get_course(self):
+        return CoursePage.objects.ancestor_of(self).first()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = self.get_course()
+        context["lessons"] = LessonPage.objects.child_of(self).live()
+        return context
+
+
+class LessonPage(CourseAccessMixin, Page):
+    """A lesson: text, pictures, media and documents for students to read."""
+
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences shown in the list of lessons."),
+    )
+    body = StreamField(LessonBodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["courses.CoursePage", "courses.UnitPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def get_course(self):
+        return CoursePage.objects.ancestor_of(self).first()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        course = self.get_course()
+        context["course"] = course
+        siblings = LessonPage.objects.sibling_of(self).live()
+        context["previous_lesson"] = siblings.filter(path__lt=self.path).last()
+        context["next_lesson"] = siblings.filter(path__gt=self.path).first()
+        return context
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def active(self, day=None):
+        """Keep the enrolments that have not ended on ``day`` (default today)."""
+        return self.filter(ends_on__gte=day or timezone.localdate())
+
+
+class Enrolment(models.Model):
+    """A student's place in a course, until the course's semester ends."""
+
+    class Method(models.TextChoices):
+        CLASS_GROUP = "class_group", _("class group")
+        CODE = "code", _("join code")
+        CSV = "csv", _("CSV import")
+        MANUAL = "manual", _("added by hand")
+
+    course = models.ForeignKey(
+        CoursePage,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=_("course"),
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=_("student"),
+    )
+    method = models.CharField(_("enrolled by"), max_length=12, choices=Method.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    ends_on = models.DateField(_("ends on"))
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "student"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "student"], name="unique_enrolment"
+            )
+        ]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+
+    def __str__(self):
+        return f"{self.student} - {self.course}"
+
+    def is_active(self, day=None):
+        return self.ends_on >= (day or timezone.localdate())

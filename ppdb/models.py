@@ -1,0 +1,202 @@
+"""
+Admission periods (PPDB) and the stages of their schedule.
+
+The city's education office opens one period per school level and year,
+for example "PPDB SMP 2027/2028", with dated stages: registration, document
+verification, announcement of results and re-registration. Stage times are
+aware datetimes, stored in UTC and shown in the deployment's time zone.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+
+from lms.models import AcademicYear
+
+
+class AdmissionPeriodQuerySet(models.QuerySet):
+    def published(self):
+        """Keep the periods the public may see."""
+        return self.filter(is_published=True)
+
+    def open_at(self, now=None):
+        """Keep the periods with a registration stage open at ``now``."""
+        now = now or timezone.now()
+        return self.filter(
+            stages__kind=Stage.Kind.REGISTRATION,
+            stages__opens_at__lte=now,
+            stages__closes_at__gt=now,
+        ).distinct()
+
+
+class AdmissionPeriod(ClusterableModel):
+    """The admission of new students to one school level for one year."""
+
+    # The city runs admission for kindergartens, primary and junior secondary
+    # schools. Senior secondary schools (SMA, SMK) are run by the province.
+    class Level(models.TextChoices):
+        TK = "TK", _("kindergarten (TK)")
+        SD = "SD", _("primary school (SD)")
+        SMP = "SMP", _("junior secondary school (SMP)")
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", _("not yet open")
+        OPEN = "open", _("registration open")
+        IN_PROGRESS = "in_progress", _("registration closed, selection in progress")
+        FINISHED = "finished", _("finished")
+
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("For example PPDB SMP 2027/2028.")
+    )
+    level = models.CharField(_("level"), max_length=3, choices=Level.choices)
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="admission_periods",
+        verbose_name=_("academic year"),
+        help_text=_("The school year the new students start in."),
+    )
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Only published periods are shown on the admission page."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Plain text for parents: who may register and what to prepare."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AdmissionPeriodQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("level"),
+        FieldPanel("academic_year"),
+        FieldPanel("is_published"),
+        FieldPanel("description"),
+        InlinePanel("stages", heading=_("Schedule"), label=_("stage")),
+    ]
+
+    class Meta:
+        ordering = ["-academic_year__starts_on", "level", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academic_year", "level", "name"],
+                name="unique_admission_period",
+            )
+        ]
+        verbose_name = _("admission period")
+        verbose_name_plural = _("admission periods")
+
+    def __str__(self):
+        return self.name
+
+    def ordered_stages(self):
+        # Sorting in Python keeps a prefetch_related("stages") in use.
+        return sorted(self.stages.all(), key=lambda stage: stage.opens_at)
+
+    def current_stage(self, now=None):
+        """
+        Return the stage under way at ``now``, or ``None`` between stages.
+
+        When stages overlap, the one that opened last is current.
+        """
+        now = now or timezone.now()
+        running = [stage for stage in self.ordered_stages() if stage.is_open(now)]
+        return running[-1] if running else None
+
+    def next_stage(self, now=None):
+        """Return the first stage that opens after ``now``, or ``None``."""
+        now = now or timezone.now()
+        for stage in self.ordered_stages():
+            if stage.opens_at > now:
+                return stage
+        return None
+
+    def is_open(self, now=None):
+        """Return whether a registration stage is open at ``now``."""
+        now = now or timezone.now()
+        return any(
+            stage.kind == Stage.Kind.REGISTRATION and stage.is_open(now)
+            for stage in self.ordered_stages()
+        )
+
+    def status(self, now=None):
+        """Return the ``Status`` of the period at ``now``."""
+        now = now or timezone.now()
+        stages = self.ordered_stages()
+        if not stages or stages[0].opens_at > now:
+            return self.Status.UPCOMING
+        if self.is_open(now):
+            return self.Status.OPEN
+        if max(stage.closes_at for stage in stages) <= now:
+            return self.Status.FINISHED
+        return self.Status.IN_PROGRESS
+
+
+class Stage(models.Model):
+    """
+    One dated step of an admission period's schedule.
+
+    A stage is open from ``opens_at`` (inclusive) until ``closes_at``
+    (exclusive).
+    """
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("registration")
+        VERIFICATION = "verification", _("document verification")
+        ANNOUNCEMENT = "announcement", _("announcement of results")
+        REREGISTRATION = "re_registration", _("re-registration")
+
+    period = ParentalKey(
+        AdmissionPeriod,
+        on_delete=models.CASCADE,
+        related_name="stages",
+        verbose_name=_("admission period"),
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the kind, for example Registration."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldPanel("opens_at"),
+        FieldPanel("closes_at"),
+    ]
+
+    class Meta:
+        ordering = ["opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="stage_closes_after_opens",
+                violation_error_code="stage_closes_before_opens",
+                violation_error_message=_("A stage must close after it opens."),
+            )
+        ]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.name or self.get_kind_display()
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
