@@ -1,5 +1,7 @@
 """Settings for the test suite: fast hashing, mail kept in memory."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -17,3 +19,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / "test-db.sqlite3")  # noqa: F405
     }
+
+# Runs side by side on one machine need separate test databases: set
+# TEST_DATABASE_NAME to a file path (SQLite) or a database name (PostgreSQL).
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ[  # noqa: F405
+        "TEST_DATABASE_NAME"
+    ]
