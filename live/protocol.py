@@ -1,0 +1,263 @@
+"""
+The JSON message protocol of the live classroom websocket.
+
+This module is plain Python with no Django import: it parses and validates
+the frames a client sends, and builds the messages the server sends. The
+consumer in ``live.consumers`` does the talking, the permission checks and
+the storage. ``live/PROTOCOL.md`` documents every message for client authors.
+
+Every frame is one JSON object with a ``type`` string. A client may add a
+``ref`` string to any message, and the server copies it into the ``error``
+or ``pong`` that replies to the message. Fields a message type does not define are
+ignored, so that older servers accept messages from newer clients.
+
+To add a client message type, add its fields to ``CLIENT_MESSAGES``. To add
+a server message type, add a builder function next to the others.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+# Larger frames are rejected before they are parsed. A chat message of 1000
+# characters fits: even written entirely as escaped surrogate pairs
+# ("\ud83d\ude00", 12 bytes per character) it is 12 000 bytes.
+MAX_FRAME_BYTES = 16 * 1024
+MAX_REF_LENGTH = 64
+CHAT_MAX_LENGTH = 1000
+
+
+class ErrorCode:
+    """The stable ``code`` of every ``error`` message the server sends."""
+
+    # Frames the protocol rejects.
+    NOT_TEXT = "not_text"
+    FRAME_TOO_LARGE = "frame_too_large"
+    NOT_JSON = "not_json"
+    NOT_OBJECT = "not_object"
+    MISSING_TYPE = "missing_type"
+    UNKNOWN_TYPE = "unknown_type"
+    INVALID_REF = "invalid_ref"
+    MISSING_FIELD = "missing_field"
+    WRONG_TYPE = "wrong_type"
+    BLANK = "blank"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    # Messages that are valid but not accepted now.
+    RATE_LIMITED = "rate_limited"
+    SESSION_ENDED = "session_ended"
+    SERVER_ERROR = "server_error"
+    # Reasons to close the connection right after it opens.
+    LOGIN_REQUIRED = "login_required"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+
+
+class CloseCode:
+    """Websocket close codes, from the private-use range 4000-4999 (RFC 6455)."""
+
+    LOGIN_REQUIRED = 4401
+    FORBIDDEN = 4403
+    NOT_FOUND = 4404
+    SESSION_ENDED = 4410
+
+
+class ProtocolError(Exception):
+    """
+    A client frame that the server rejects, with a stable ``code``.
+
+    ``params`` are the values that a readable message about the error needs,
+    for example the field name and the limit. ``ref`` is the client's ``ref``
+    when the frame was read far enough to find one.
+    """
+
+    def __init__(self, code, ref=None, **params):
+        super().__init__(code)
+        self.code = code
+        self.ref = ref
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a client message and its limits."""
+
+    name: str
+    kind: type
+    required: bool = True
+    min_length: int | None = None
+    max_length: int | None = None
+    # Strip surrounding white space before the length check and keep the
+    # stripped value.
+    strip: bool = False
+
+    def validate(self, value, ref):
+        # bool is a subclass of int in Python, but not a number in JSON.
+        if not isinstance(value, self.kind) or (
+            self.kind is int and isinstance(value, bool)
+        ):
+            raise ProtocolError(
+                ErrorCode.WRONG_TYPE,
+                ref,
+                field=self.name,
+                expected=JSON_TYPE_NAMES[self.kind],
+            )
+        if isinstance(value, str):
+            return self._validate_string(value, ref)
+        return value
+
+    def _validate_string(self, value, ref):
+        if self.strip:
+            value = value.strip()
+        if self.min_length is not None and len(value) < self.min_length:
+            code = ErrorCode.BLANK if value == "" else ErrorCode.TOO_SHORT
+            raise ProtocolError(
+                code, ref, field=self.name, limit=self.min_length, length=len(value)
+            )
+        if self.max_length is not None and len(value) > self.max_length:
+            raise ProtocolError(
+                ErrorCode.TOO_LONG,
+                ref,
+                field=self.name,
+                limit=self.max_length,
+                length=len(value),
+            )
+        return value
+
+
+JSON_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", dict: "object"}
+
+# The messages a client may send, by type, with their fields.
+CLIENT_MESSAGES = {
+    "chat": (Field("text", str, min_length=1, max_length=CHAT_MAX_LENGTH, strip=True),),
+    "ping": (),
+}
+
+
+@dataclass(frozen=True)
+class ClientMessage:
+    """A validated client message: its type, its fields and the client's ref."""
+
+    type: str
+    fields: dict = field(default_factory=dict)
+    ref: str | None = None
+
+
+def _reject_constant(name):
+    # json.loads accepts NaN and Infinity, which are not JSON.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse(frame):
+    """
+    Parse and validate one client frame, and return a ``ClientMessage``.
+
+    ``frame`` is the text of a websocket frame, or ``bytes`` when the client
+    sent a binary frame. Raise ``ProtocolError`` for anything but a valid
+    message.
+    """
+    if not isinstance(frame, str):
+        raise ProtocolError(ErrorCode.NOT_TEXT)
+    size = len(frame.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_FRAME_BYTES:
+        raise ProtocolError(ErrorCode.FRAME_TOO_LARGE, limit=MAX_FRAME_BYTES, size=size)
+    try:
+        data = json.loads(frame, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        # ValueError covers json.JSONDecodeError. Deep nesting that fits in
+        # the size limit raises RecursionError.
+        raise ProtocolError(ErrorCode.NOT_JSON) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(ErrorCode.NOT_OBJECT)
+
+    ref = data.get("ref")
+    if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
+        raise ProtocolError(ErrorCode.INVALID_REF, limit=MAX_REF_LENGTH)
+
+    message_type = data.get("type")
+    if message_type is None:
+        raise ProtocolError(ErrorCode.MISSING_TYPE, ref)
+    if not isinstance(message_type, str):
+        raise ProtocolError(ErrorCode.WRONG_TYPE, ref, field="type", expected="string")
+    if message_type not in CLIENT_MESSAGES:
+        raise ProtocolError(
+            ErrorCode.UNKNOWN_TYPE,
+            ref,
+            type=message_type[:MAX_REF_LENGTH],
+            known=", ".join(sorted(CLIENT_MESSAGES)),
+        )
+
+    fields = {}
+    for spec in CLIENT_MESSAGES[message_type]:
+        if spec.name not in data or data[spec.name] is None:
+            if spec.required:
+                raise ProtocolError(ErrorCode.MISSING_FIELD, ref, field=spec.name)
+            continue
+        fields[spec.name] = spec.validate(data[spec.name], ref)
+    return ClientMessage(type=message_type, fields=fields, ref=ref)
+
+
+def encode(message):
+    """Serialise a server message to the text of one websocket frame."""
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def _with_ref(message, ref):
+    if ref is not None:
+        message["ref"] = ref
+    return message
+
+
+# Server messages. Each builder returns a dict ready for ``encode``. People
+# are dicts {"id", "name", "role"} and times are ISO 8601 strings.
+
+
+def person(person_id, name, role):
+    """Describe a participant as the server messages do."""
+    return {"id": person_id, "name": name, "role": role}
+
+
+def welcome(session, you, presence, last_seq):
+    """
+    Greet a client that has joined: the session, who it is, who is present.
+
+    ``last_seq`` is the sequence number of the session's latest event, so a
+    client can tell whether it missed events since it last saw the session.
+    """
+    return {
+        "type": "welcome",
+        "session": session,
+        "you": you,
+        "presence": presence,
+        "last_seq": last_seq,
+    }
+
+
+def presence(participants):
+    """List everybody connected to the session, sent whenever it changes."""
+    return {"type": "presence", "participants": participants}
+
+
+def chat(seq, sender, text, at):
+    """Carry one accepted chat message to everybody in the session."""
+    return {"type": "chat", "seq": seq, "from": sender, "text": text, "at": at}
+
+
+def session_state(seq, state, opened_at, ended_at):
+    """Announce that the teacher opened or ended the session."""
+    return {
+        "type": "session",
+        "seq": seq,
+        "state": state,
+        "opened_at": opened_at,
+        "ended_at": ended_at,
+    }
+
+
+def error(code, message, ref=None):
+    """Tell the client that its message was rejected, and why."""
+    return _with_ref({"type": "error", "code": code, "message": message}, ref)
+
+
+def pong(ref=None):
+    """Build the reply to a ``ping``."""
+    return _with_ref({"type": "pong"}, ref)
