@@ -248,6 +248,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 LIBRARY_MAX_FILE_SIZE = int(os.environ.get("LIBRARY_MAX_FILE_SIZE", 50 * 1024 * 1024))
 
+# Text extraction of library files runs in a child process that is killed
+# after LIBRARY_EXTRACT_TIMEOUT seconds and may use LIBRARY_EXTRACT_MEMORY
+# bytes of address space. An item's text is cut at LIBRARY_FULL_TEXT_MAX_CHARS
+# characters: PostgreSQL rejects a search vector above 1 MiB, and 400,000
+# characters of all-distinct random words measured about 0.7 MiB on
+# PostgreSQL 15.
+LIBRARY_EXTRACT_TIMEOUT = float(os.environ.get("LIBRARY_EXTRACT_TIMEOUT", "60"))
+LIBRARY_EXTRACT_MEMORY = int(os.environ.get("LIBRARY_EXTRACT_MEMORY", 1024**3))
+LIBRARY_FULL_TEXT_MAX_CHARS = int(
+    os.environ.get("LIBRARY_FULL_TEXT_MAX_CHARS", "400000")
+)
+
 # Mail
 
 EMAIL_BACKEND = os.environ.get(

@@ -1,0 +1,469 @@
+"""
+The digital library: items with Dublin Core metadata, their files and text.
+
+A ``LibraryIndexPage`` is one school's library, or the city-wide library when
+it has no school. Its children are ``LibraryItemPage`` records described with
+the Dublin Core basics (title, creators, abstract, issued date, type,
+language, subjects, licence). Files are ``ItemFile`` rows that point at a
+Wagtail document kept in one collection per school; their text is extracted
+in a separate process (see ``library.extraction``) and gathered into the
+item's ``full_text``, which the search index covers.
+
+Files are linked by a plain foreign key, not a ``ParentalKey``, on purpose:
+extraction updates them after the page revision was saved, and publishing an
+older revision must not bring back their old state.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import Collection, Orderable, Page
+from wagtail.search import index
+
+
+class ItemType(models.TextChoices):
+    RESEARCH_PAPER = "research_paper", _("research paper")
+    THESIS = "thesis", _("student thesis or final paper")
+    TEACHING_MODULE = "teaching_module", _("teaching module")
+    EBOOK = "ebook", _("e-book")
+    ARTICLE = "article", _("article")
+    DATASET = "dataset", _("dataset")
+
+
+class ItemLanguage(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian")
+    ENGLISH = "en", _("English")
+    OTHER = "other", _("other language")
+
+
+class Licence(models.TextChoices):
+    CC_BY = "cc-by", _("Creative Commons Attribution (CC BY)")
+    CC_BY_SA = "cc-by-sa", _("Creative Commons Attribution-ShareAlike (CC BY-SA)")
+    CC_BY_NC = "cc-by-nc", _("Creative Commons Attribution-NonCommercial (CC BY-NC)")
+    CC_BY_NC_SA = (
+        "cc-by-nc-sa",
+        _("Creative Commons Attribution-NonCommercial-ShareAlike (CC BY-NC-SA)"),
+    )
+    CC_BY_ND = "cc-by-nd", _("Creative Commons Attribution-NoDerivatives (CC BY-ND)")
+    CC_BY_NC_ND = (
+        "cc-by-nc-nd",
+        _("Creative Commons Attribution-NonCommercial-NoDerivatives (CC BY-NC-ND)"),
+    )
+    CC0 = "cc0", _("public domain dedication (CC0)")
+    ALL_RIGHTS_RESERVED = "all-rights-reserved", _("all rights reserved")
+
+
+class AccessLevel(models.TextChoices):
+    """Who may open an item's page, find it in search and download its files."""
+
+    PUBLIC = "public", _("public: everyone, without logging in")
+    CITY = "city", _("city schools: everyone logged in")
+    SCHOOL = "school", _("own school: members of the item's school")
+    PEOPLE = "people", _("named people only")
+
+
+class LibraryIndexPage(Page):
+    """One school's library, or the city-wide library when ``school`` is blank."""
+
+    school = models.ForeignKey(
+        "lms.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="library_indexes",
+        verbose_name=_("school"),
+        help_text=_("Leave blank for the city-wide library."),
+    )
+    intro = RichTextField(_("introduction"), blank=True)
+    # The collection that keeps this library's documents, created on first
+    # upload by ``get_collection``.
+    collection = models.ForeignKey(
+        Collection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("collection"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("school"), FieldPanel("intro")]
+    parent_page_types = ["lms.HomePage"]
+    subpage_types = ["library.LibraryItemPage"]
+
+    class Meta:
+        verbose_name = _("library")
+        verbose_name_plural = _("libraries")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        from .access import visible_items
+
+        context = super().get_context(request, *args, **kwargs)
+        items = (
+            visible_items(request.user)
+            .child_of(self)
+            .select_related("school")
+            .order_by("-first_published_at", "-pk")
+        )
+        context["items"] = Paginator(items, 20).get_page(request.GET.get("page"))
+        context["can_upload"] = self.can_upload(request.user)
+        return context
+
+    def can_upload(self, user):
+        from .access import can_upload_to
+
+        return can_upload_to(user, self)
+
+    def get_collection(self):
+        """
+        Return the collection for this library's documents, creating it on demand.
+
+        Every library of the same school shares one collection, a child of a
+        top-level "Library" collection.
+        """
+        if self.collection_id:
+            return self.collection
+        sibling = (
+            LibraryIndexPage.objects.filter(
+                school=self.school, collection__isnull=False
+            )
+            .exclude(pk=self.pk)
+            .select_related("collection")
+            .first()
+        )
+        if sibling is not None:
+            collection = sibling.collection
+        else:
+            collection = _library_collection(self.school)
+        LibraryIndexPage.objects.filter(pk=self.pk).update(collection=collection)
+        self.collection = collection
+        return collection
+
+
+def _library_collection(school):
+    """Create the collection of ``school`` (``None``: the city-wide library)."""
+    # Collection names are stored data that staff see in the Wagtail admin,
+    # so they are written once in the site's default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        root_name = gettext("Library")
+        name = (
+            f"{school.name} ({school.npsn})"
+            if school is not None
+            else gettext("City-wide library")
+        )
+    existing = (
+        LibraryIndexPage.objects.filter(collection__isnull=False)
+        .select_related("collection")
+        .first()
+    )
+    if existing is not None and existing.collection.depth > 1:
+        library_root = existing.collection.get_parent()
+    else:
+        library_root = Collection.get_first_root_node().add_child(name=root_name)
+    return library_root.add_child(name=name)
+
+
+class LibraryItemPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "library.LibraryItemPage",
+        on_delete=models.CASCADE,
+        related_name="tagged_items",
+    )
+
+
+class LibraryItemPage(Page):
+    """
+    A library item described with Dublin Core metadata.
+
+    ``access_level`` covers the whole item: its page, its search hits (which
+    show text from its files) and its downloads.
+    """
+
+    abstract = models.TextField(_("abstract"), blank=True)
+    issued = models.DateField(
+        _("date issued"),
+        null=True,
+        blank=True,
+        help_text=_("When the work was published or completed."),
+    )
+    item_type = models.CharField(
+        _("type"), max_length=20, choices=ItemType.choices, default=ItemType.ARTICLE
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=ItemLanguage.choices,
+        default=ItemLanguage.INDONESIAN,
+    )
+    subjects = ClusterTaggableManager(
+        through=LibraryItemPageTag,
+        blank=True,
+        verbose_name=_("subjects and keywords"),
+    )
+    licence = models.CharField(
+        _("licence"),
+        max_length=20,
+        choices=Licence.choices,
+        default=Licence.ALL_RIGHTS_RESERVED,
+    )
+    access_level = models.CharField(
+        _("access"),
+        max_length=10,
+        choices=AccessLevel.choices,
+        default=AccessLevel.PUBLIC,
+    )
+    allowed_readers = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="shared_library_items",
+        verbose_name=_("named readers"),
+        help_text=_("Used when access is set to named people only."),
+    )
+    # The school of the parent library, copied here on save so that search
+    # and access filters need no join through the page tree.
+    school = models.ForeignKey(
+        "lms.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="library_items",
+        verbose_name=_("school"),
+    )
+    # The text of all files, filled by extraction and never edited by hand.
+    full_text = models.TextField(_("full text"), blank=True, editable=False)
+
+    content_panels = [
+        *Page.content_panels,
+        InlinePanel("creators", label=_("creators"), min_num=0),
+        FieldPanel("abstract"),
+        MultiFieldPanel(
+            [
+                FieldPanel("item_type"),
+                FieldPanel("issued"),
+                FieldPanel("language"),
+                FieldPanel("subjects"),
+                FieldPanel("licence"),
+            ],
+            heading=_("description"),
+        ),
+    ]
+    access_panels = [FieldPanel("access_level"), FieldPanel("allowed_readers")]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(access_panels, heading=_("Access")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+        ]
+    )
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("abstract"),
+        index.SearchField("full_text"),
+        index.RelatedFields(
+            "creators",
+            [index.SearchField("name"), index.SearchField("affiliation")],
+        ),
+        index.RelatedFields("subjects", [index.SearchField("name")]),
+        index.FilterField("item_type"),
+        index.FilterField("language"),
+        index.FilterField("access_level"),
+        index.FilterField("school"),
+        index.FilterField("issued"),
+    ]
+    parent_page_types = ["library.LibraryIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("library item")
+        verbose_name_plural = _("library items")
+
+    def clean(self):
+        super().clean()
+        school = self._parent_school()
+        if self.access_level == AccessLevel.SCHOOL and school is None:
+            raise ValidationError(
+                {
+                    "access_level": _(
+                        "An item of the city-wide library cannot be limited to "
+                        "its own school. Choose another access level."
+                    )
+                },
+                code="school_access_without_school",
+            )
+
+    def save(self, *args, **kwargs):
+        self.school = self._parent_school()
+        super().save(*args, **kwargs)
+
+    def with_content_json(self, content):
+        # Revisions store the page as it was when saved, but the extracted
+        # text and the school are kept up to date outside revisions.
+        obj = super().with_content_json(content)
+        obj.full_text = self.full_text
+        obj.school_id = self.school_id
+        return obj
+
+    def serve(self, request, *args, **kwargs):
+        from django.contrib.auth.views import redirect_to_login
+
+        from .access import can_view_item
+
+        if not can_view_item(request.user, self):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .access import can_download
+
+        context = super().get_context(request, *args, **kwargs)
+        files = list(self.files.order_by("created_at", "pk"))
+        for item_file in files:
+            item_file.downloadable = can_download(request.user, item_file)
+        context["files"] = files
+        context["creators"] = list(self.creators.all())
+        context["subjects"] = list(self.subjects.all())
+        return context
+
+    @property
+    def issued_year(self):
+        return self.issued.year if self.issued else None
+
+    def _parent_school(self):
+        if not self.path or self.depth is None or self.depth <= 1:
+            return self.school
+        parent = self.get_parent()
+        specific = parent.specific if parent is not None else None
+        if isinstance(specific, LibraryIndexPage):
+            return specific.school
+        return None
+
+
+class ItemCreator(Orderable):
+    """An author or other creator of an item (Dublin Core ``creator``)."""
+
+    item = ParentalKey(
+        LibraryItemPage, on_delete=models.CASCADE, related_name="creators"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    affiliation = models.CharField(
+        _("affiliation"),
+        max_length=200,
+        blank=True,
+        help_text=_("School, university or organisation."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("affiliation")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("creator")
+        verbose_name_plural = _("creators")
+
+    def __str__(self):
+        return f"{self.name} ({self.affiliation})" if self.affiliation else self.name
+
+
+class ItemFile(models.Model):
+    """A file of a library item, stored as a Wagtail document, and its text."""
+
+    class ExtractionStatus(models.TextChoices):
+        PENDING = "pending", _("waiting for text extraction")
+        RUNNING = "running", _("text extraction running")
+        DONE = "done", _("text extracted")
+        RECOVERED_WITH_WARNINGS = (
+            "recovered_with_warnings",
+            _("text recovered with warnings (the file is damaged)"),
+        )
+        PASSWORD_PROTECTED = "password_protected", _("password protected")
+        NO_TEXT_LAYER = "no_text_layer", _("no text layer (scanned images only)")
+        FAILED = "failed", _("text extraction failed")
+
+    class ExtractionError(models.TextChoices):
+        TIMEOUT = "timeout", _("Text extraction took too long and was stopped.")
+        MEMORY = "memory", _("Text extraction needed too much memory and was stopped.")
+        CRASHED = "crashed", _("The text extraction program stopped unexpectedly.")
+        UNREADABLE = "unreadable", _("The file could not be read as a document.")
+        NO_TEXT = "no_text", _("The file contains no text that could be extracted.")
+        MISSING_FILE = "missing_file", _("The stored file could not be opened.")
+
+    item = models.ForeignKey(
+        LibraryItemPage,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name=_("item"),
+    )
+    document = models.OneToOneField(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="library_file",
+        verbose_name=_("document"),
+    )
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    extraction_status = models.CharField(
+        _("text extraction"),
+        max_length=30,
+        choices=ExtractionStatus.choices,
+        default=ExtractionStatus.PENDING,
+        db_index=True,
+    )
+    extraction_error = models.CharField(
+        _("extraction error"),
+        max_length=20,
+        choices=ExtractionError.choices,
+        blank=True,
+    )
+    # Technical detail from the parser (its warnings or error), in English.
+    extraction_message = models.TextField(_("extraction details"), blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    extracted_at = models.DateTimeField(_("extracted at"), null=True, blank=True)
+    extracted_text = models.TextField(_("extracted text"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("item file")
+        verbose_name_plural = _("item files")
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("library:download", args=[self.pk])
+
+    @property
+    def is_searchable(self):
+        return self.extraction_status in {
+            self.ExtractionStatus.DONE,
+            self.ExtractionStatus.RECOVERED_WITH_WARNINGS,
+        }
