@@ -1,9 +1,12 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "library"
 
-# TODO: replace with the app's real views.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="search"),
+    path("", views.search, name="search"),
+    path("upload/", views.upload, name="upload"),
+    path("my-uploads/", views.my_uploads, name="my_uploads"),
+    path("files/<int:pk>/download/", views.download, name="download"),
 ]

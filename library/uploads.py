@@ -1,0 +1,145 @@
+"""
+Store a new library item with its file.
+
+The upload view, the demo data and (later) bulk imports all go through
+``create_item``, so every new file gets the same collection, checksums, page
+and extraction task.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import get_valid_filename, slugify
+from wagtail.documents import get_document_model
+
+from .models import ItemCreator, ItemFile, LibraryItemPage
+from .tasks import schedule_extraction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ItemMetadata:
+    """The Dublin Core description of a new item."""
+
+    title: str
+    item_type: str
+    language: str
+    licence: str
+    access_level: str
+    abstract: str = ""
+    issued: object = None  # datetime.date or None
+    # (name, affiliation) pairs, in order.
+    creators: list = field(default_factory=list)
+    subjects: list = field(default_factory=list)
+
+
+def unique_slug(parent, title):
+    """Return a slug from ``title`` that no child of ``parent`` uses yet."""
+    base = slugify(title, allow_unicode=True)[:200] or "item"
+    taken = set(
+        parent.get_children()
+        .filter(slug__startswith=base)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+def storage_name(original_name):
+    """Return a safe file name for storage that keeps the extension."""
+    path = Path(original_name)
+    stem = slugify(path.stem)[:60] or "file"
+    return get_valid_filename(f"{stem}{path.suffix.lower()}")
+
+
+def file_checksums(uploaded_file):
+    """Return the SHA-1 (Wagtail's document hash) and SHA-256 of a file."""
+    sha1 = hashlib.sha1(usedforsecurity=False)
+    sha256 = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        sha1.update(chunk)
+        sha256.update(chunk)
+    uploaded_file.seek(0)
+    return sha1.hexdigest(), sha256.hexdigest()
+
+
+def create_item(index, metadata, uploaded_file, *, user, content_type, publish):
+    """
+    Create an item page under ``index`` with one file, and queue its extraction.
+
+    ``uploaded_file`` is a Django ``File``; its content must already be
+    checked. The page is published when ``publish`` is true and otherwise
+    kept as a draft. Return the new ``ItemFile``. When anything fails, the
+    database changes roll back and the stored file is deleted.
+    """
+    original_name = Path(uploaded_file.name).name[:255]
+    sha1, sha256 = file_checksums(uploaded_file)
+    document = get_document_model()(
+        title=metadata.title[:255],
+        collection=index.get_collection(),
+        uploaded_by_user=user,
+        file_size=uploaded_file.size,
+        file_hash=sha1,
+    )
+    document.file.save(storage_name(original_name), uploaded_file, save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            page = _build_page(metadata, user, unique_slug(index, metadata.title))
+            index.add_child(instance=page)
+            revision = page.save_revision(user=user, log_action=True)
+            if publish:
+                # The library's own upload rules (school memberships) decided
+                # this; Wagtail page permissions are not granted per school.
+                revision.publish(user=user, skip_permission_checks=True)
+            item_file = ItemFile.objects.create(
+                item=page,
+                document=document,
+                original_name=original_name,
+                size=uploaded_file.size,
+                sha256=sha256,
+                content_type=content_type,
+                uploaded_by=user,
+            )
+            schedule_extraction(item_file)
+    except BaseException:
+        document.file.storage.delete(document.file.name)
+        raise
+    logger.info(
+        "library item created item=%s item_file=%s user=%s live=%s",
+        page.pk,
+        item_file.pk,
+        user.pk if user is not None else None,
+        publish,
+    )
+    return item_file
+
+
+def _build_page(metadata, user, slug):
+    page = LibraryItemPage(
+        title=metadata.title,
+        slug=slug,
+        abstract=metadata.abstract,
+        issued=metadata.issued,
+        item_type=metadata.item_type,
+        language=metadata.language,
+        licence=metadata.licence,
+        access_level=metadata.access_level,
+        owner=user,
+        live=False,
+    )
+    page.creators = [
+        ItemCreator(name=name, affiliation=affiliation, sort_order=position)
+        for position, (name, affiliation) in enumerate(metadata.creators)
+    ]
+    if metadata.subjects:
+        page.subjects.add(*metadata.subjects)
+    return page

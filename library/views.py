@@ -1,0 +1,166 @@
+"""Views of the library: search, upload, the uploader's list and downloads."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from lms import audit
+
+from .access import can_download, publishes_at_once, upload_libraries, visible_items
+from .forms import SearchForm, UploadForm
+from .models import ItemFile, LibraryItemPage
+from .search import query_terms, snippet
+from .uploads import create_item
+
+logger = logging.getLogger(__name__)
+
+RESULTS_PER_PAGE = 20
+
+
+@require_GET
+def search(request):
+    """List the live items that match ``q`` and that the person may see."""
+    form = SearchForm(request.GET or None)
+    page = None
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+    if query:
+        items = visible_items(request.user)
+        if form.cleaned_data["item_type"]:
+            items = items.filter(item_type=form.cleaned_data["item_type"])
+        if form.cleaned_data["language"]:
+            items = items.filter(language=form.cleaned_data["language"])
+        results = items.select_related("school").search(query, operator="and")
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        terms = query_terms(query)
+        # A list, so the template does not run the search a second time.
+        page.object_list = list(page.object_list)
+        for item in page.object_list:
+            item.snippet = snippet(item.full_text or item.abstract, terms)
+    return render(
+        request,
+        "library/search.html",
+        {"form": form, "query": query, "results": page},
+    )
+
+
+@login_required
+def upload(request):
+    """Let a member of a school upload a file to the school's library."""
+    if not upload_libraries(request.user).exists():
+        return render(request, "library/upload_unavailable.html", status=403)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            return _store_upload(request, form)
+    else:
+        form = UploadForm(user=request.user)
+    return render(request, "library/upload.html", {"form": form})
+
+
+def _store_upload(request, form):
+    index = form.cleaned_data["library"]
+    publish = publishes_at_once(request.user, index)
+    item_file = create_item(
+        index,
+        form.metadata(),
+        form.cleaned_data["file"],
+        user=request.user,
+        content_type=form.content_type,
+        publish=publish,
+    )
+    audit.record(
+        "library.upload",
+        obj=item_file,
+        request=request,
+        item=item_file.item_id,
+        live=publish,
+    )
+    if publish:
+        messages.success(request, _("The item is published in the library."))
+        return redirect(item_file.item.url)
+    # TODO: send student uploads through a Wagtail moderation workflow with
+    # reviewers per school; until then library staff publish them in the admin.
+    messages.success(
+        request,
+        _("Thank you. The item waits for review by the library staff."),
+    )
+    return redirect("library:my_uploads")
+
+
+@login_required
+def my_uploads(request):
+    """List the items the person uploaded, published or waiting for review."""
+    items = (
+        LibraryItemPage.objects.filter(owner=request.user)
+        .select_related("school")
+        .prefetch_related("files")
+        .order_by("-pk")
+    )
+    page = Paginator(items, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "library/my_uploads.html", {"items": page})
+
+
+@require_GET
+def download(request, pk):
+    """Send a file as an attachment after checking access on every request."""
+    item_file = get_object_or_404(
+        ItemFile.objects.select_related("document", "item"), pk=pk
+    )
+    if not can_download(request.user, item_file):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    logger.info("library download item_file=%s user=%s", item_file.pk, request.user.pk)
+    return file_response(item_file)
+
+
+def file_response(item_file):
+    """
+    Return a response that delivers ``item_file`` as an attachment.
+
+    With S3 storage this is a redirect to a pre-signed URL that expires
+    after the storage's ``querystring_expire`` seconds and asks S3 for the
+    same headers; otherwise the file is streamed from storage.
+    """
+    stored = item_file.document.file
+    storage = stored.storage
+    if _is_s3(storage):
+        url = storage.url(
+            stored.name,
+            parameters={
+                "ResponseContentDisposition": content_disposition_header(
+                    True, item_file.original_name
+                ),
+                "ResponseContentType": item_file.content_type,
+            },
+        )
+        response = HttpResponseRedirect(url)
+    else:
+        response = FileResponse(
+            storage.open(stored.name, "rb"),
+            as_attachment=True,
+            filename=item_file.original_name,
+            content_type=item_file.content_type,
+        )
+        response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _is_s3(storage):
+    # Imported here because boto3 is slow to import and rarely needed.
+    from storages.backends.s3 import S3Storage
+
+    return isinstance(storage, S3Storage) and storage.querystring_auth
