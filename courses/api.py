@@ -1,5 +1,5 @@
 """
-What other apps (live, library) may ask about courses.
+Functions that other apps (live, library) use to look up courses.
 
 These functions are the only way into the courses app from outside it: they
 hide the page tree and the enrolment model, so the app can change inside

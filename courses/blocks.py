@@ -22,7 +22,7 @@ CALLOUT_FEATURES = ["bold", "italic", "superscript", "subscript", "ul", "link"]
 
 
 class CalloutBlock(blocks.StructBlock):
-    """A boxed note that stands out from the lesson text."""
+    """A boxed note set apart from the lesson text."""
 
     kind = blocks.ChoiceBlock(
         choices=[

@@ -13,8 +13,8 @@ class CoursePageForm(WagtailAdminPageForm):
     Check a course against the school it is created in.
 
     The teachers must teach at the school and the class group must be one of
-    its groups. The school comes from the parent course index, which the
-    form knows before the page is placed in the tree.
+    its groups. The school comes from the parent course index, which Wagtail
+    passes to the form as ``parent_page`` before the page is in the tree.
     """
 
     def clean(self):

@@ -152,7 +152,7 @@ class CourseAccessMixin:
                 status=403,
             )
         response = super().serve(request, *args, **kwargs)
-        # The page depends on who asks, so shared caches must not keep it.
+        # The response depends on the user, so shared caches must not store it.
         patch_cache_control(response, private=True)
         return response
 
@@ -450,6 +450,24 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.student} - {self.course}"
+
+    def clean(self):
+        super().clean()
+        if not (self.course_id and self.student_id):
+            return
+        school = self.course.school
+        if school is not None and not self.student.has_school_role(
+            school, Membership.Role.STUDENT
+        ):
+            raise ValidationError(
+                {
+                    "student": ValidationError(
+                        _("%(student)s is not a student of %(school)s."),
+                        code="student_not_at_school",
+                        params={"student": self.student, "school": school},
+                    )
+                }
+            )
 
     def is_active(self, day=None):
         return self.ends_on >= (day or timezone.localdate())

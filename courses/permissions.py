@@ -41,7 +41,7 @@ def sync_teacher_group(course):
 
 
 def delete_teacher_group(course_id):
-    """Delete the group of a deleted course; its page permissions go with it."""
+    """Delete the group of a deleted course and, with it, its page permissions."""
     deleted, _counts = Group.objects.filter(name=teacher_group_name(course_id)).delete()
     if deleted:
         logger.info("course teacher group deleted course=%s", course_id)

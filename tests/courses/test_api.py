@@ -90,3 +90,17 @@ def test_enrolled_students_only_active(course_world):
     enrol(course, former)
     Enrolment.objects.filter(student=former).update(ends_on=datetime.date(2000, 1, 1))
     assert list(api.enrolled_students(course)) == [student]
+
+
+def test_enrolment_rejects_student_of_other_school(course_world):
+    from django.core.exceptions import ValidationError
+
+    _school, _teacher, course, _student = course_world
+    outsider = make_student(make_school())
+    enrolment = Enrolment(
+        course=course, student=outsider, method="manual", ends_on=course.ends_on
+    )
+    with pytest.raises(ValidationError) as caught:
+        enrolment.full_clean()
+    codes = [error.code for error in caught.value.error_dict["student"]]
+    assert codes == ["student_not_at_school"]
