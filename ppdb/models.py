@@ -184,7 +184,10 @@ class Stage(models.Model):
                 condition=models.Q(closes_at__gt=models.F("opens_at")),
                 name="stage_closes_after_opens",
                 violation_error_code="stage_closes_before_opens",
-                violation_error_message=_("A stage must close after it opens."),
+                violation_error_message=_(
+                    "The stage must close after it opens: set a closing time "
+                    "later than the opening time."
+                ),
             )
         ]
         verbose_name = _("stage")

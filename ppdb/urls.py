@@ -1,9 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "ppdb"
 
-# TODO: replace with the app's real views.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="index"),
+    path("", views.index, name="index"),
+    path("periods/<int:pk>/", views.period, name="period"),
 ]
