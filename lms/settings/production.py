@@ -40,3 +40,6 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# manage.py demo_data creates accounts whose passwords it prints.
+DEMO_DATA_ALLOWED = False
