@@ -8,6 +8,7 @@ to a Django group of the same name, which carries the Wagtail permissions
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -68,6 +69,14 @@ class User(AbstractUser):
         default=False,
         help_text=_("Sets admission periods and quotas and publishes results."),
     )
+    password_is_temporary = models.BooleanField(
+        _("temporary password"),
+        default=False,
+        help_text=_(
+            "Set when a school operator gave out the password; the person is "
+            "asked to choose their own after logging in."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -77,9 +86,13 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def save(self, *args, **kwargs):
-        # Empty strings would collide on the unique constraints.
+        # Imported here because lms.auth needs the user model to be loaded.
+        from .auth import normalise_phone
+
+        # Empty strings would collide on the unique constraints. Phone numbers
+        # are stored in the national form that the login lookup searches for.
         self.nisn = self.nisn or None
-        self.phone = self.phone or None
+        self.phone = normalise_phone(self.phone) or None
         self.email = (self.email or "").strip()
         super().save(*args, **kwargs)
 
@@ -413,50 +426,92 @@ class ClassGroup(models.Model):
         return f"{self.name} ({self.academic_year})"
 
 
+# Grades as Roman numerals, indexed by grade: ROMAN_GRADES[7] == "VII".
+ROMAN_GRADES = ["", "I", "II", "III", "IV", "V", "VI"] + [
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+]
+
+
 def next_class_name(name, grade):
     """
     Name the class group that follows ``name`` a grade up: 7A becomes 8A.
 
-    A name that does not start with its grade keeps its suffix after the new
-    grade number.
+    The grade is found as a number (``7A``, ``Kelas 7-B``) or as a Roman
+    numeral (``VII A``), the form many schools use, and replaced in place. A
+    name without its grade gets the new grade number in front.
     """
-    suffix = name[len(str(grade)) :] if name.startswith(str(grade)) else name
-    return f"{grade + 1}{suffix}"
+    arabic = re.compile(rf"(?<!\d){grade}(?!\d)")
+    if arabic.search(name):
+        return arabic.sub(str(grade + 1), name, count=1)
+    if 0 < grade < len(ROMAN_GRADES) - 1:
+        # A lower-case letter after the numeral means a word such as "Vanda".
+        roman = re.compile(rf"(?<![A-Za-z]){ROMAN_GRADES[grade]}(?![IVXa-z])")
+        if roman.search(name):
+            return roman.sub(ROMAN_GRADES[grade + 1], name, count=1)
+    return f"{grade + 1}{name}"
 
 
 @transaction.atomic
-def rollover(from_year, to_year):
+def rollover(from_year, to_year, progress=None):
     """
     Move every school's class groups of ``from_year`` a grade up in ``to_year``.
 
     Students of a school's final grade leave the school: their student
-    membership ends. Running it twice does not duplicate groups or members.
-    Return a dict with the counts of groups created, students moved and
-    students graduated.
+    membership ends, and they stay in their old group as a record. Running it
+    twice creates no second group and counts nobody twice. ``progress``, if
+    given, wraps the list of groups (``tqdm`` for a progress bar). Return a
+    dict with the counts of groups created, students moved and students
+    graduated. It does not mark ``to_year`` as current.
+
+    Every student of a group moves up: a student who repeats the grade is
+    moved back by the school operator afterwards.
     """
-    counts = {"groups": 0, "students": 0, "graduated": 0}
-    groups = ClassGroup.objects.filter(academic_year=from_year).select_related("school")
-    for group in groups:
-        final_grade = School.FINAL_GRADE[group.school.level]
-        students = list(group.students.all())
-        if group.grade >= final_grade:
-            Membership.objects.filter(
-                school=group.school,
-                role=Membership.Role.STUDENT,
-                user__in=students,
-            ).delete()
-            counts["graduated"] += len(students)
-            continue
-        next_group, created = ClassGroup.objects.get_or_create(
-            school=group.school,
-            academic_year=to_year,
-            name=next_class_name(group.name, group.grade),
-            defaults={"grade": group.grade + 1},
+    if to_year.starts_on <= from_year.starts_on:
+        raise ValueError(
+            f"The target year {to_year} must start after the year {from_year}."
         )
-        counts["groups"] += int(created)
-        next_group.students.add(*students)
-        counts["students"] += len(students)
+    counts = {"groups": 0, "students": 0, "graduated": 0}
+    groups = list(
+        ClassGroup.objects.filter(academic_year=from_year)
+        .select_related("school")
+        .prefetch_related("students")
+        .order_by("school_id", "grade", "name")
+    )
+    for group in progress(groups) if progress else groups:
+        students = list(group.students.all())
+        if group.grade >= School.FINAL_GRADE[group.school.level]:
+            counts["graduated"] += _graduate(group.school, students)
+        else:
+            created, moved = _promote(group, to_year, students)
+            counts["groups"] += int(created)
+            counts["students"] += moved
     return counts
+
+
+def _graduate(school, students):
+    _total, deleted = Membership.objects.filter(
+        school=school, role=Membership.Role.STUDENT, user__in=students
+    ).delete()
+    return deleted.get(Membership._meta.label, 0)
+
+
+def _promote(group, to_year, students):
+    next_group, created = ClassGroup.objects.get_or_create(
+        school=group.school,
+        academic_year=to_year,
+        name=next_class_name(group.name, group.grade),
+        defaults={"grade": group.grade + 1},
+    )
+    already_there = set(next_group.students.values_list("pk", flat=True))
+    newcomers = [student for student in students if student.pk not in already_there]
+    next_group.students.add(*newcomers)
+    return created, len(newcomers)
 
 
 class AuditLogQuerySet(models.QuerySet):
@@ -514,6 +569,111 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+
+class LoginFailure(models.Model):
+    """
+    A failed login, counted against the account and the client address.
+
+    ``account_key`` is ``user:<id>`` for an existing account, else a keyed
+    hash of the identifier that was typed, so that unknown names are slowed
+    down and locked exactly like real accounts (see ``lms.lockout``).
+    """
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    account_key = models.CharField(_("account key"), max_length=80)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="login_failures",
+        verbose_name=_("person"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["account_key", "created_at"]),
+            models.Index(fields=["ip_address", "created_at"]),
+        ]
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user or self.account_key}"
+
+
+class LoginLockQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Return the locks that are neither lifted nor expired at ``now``."""
+        now = now or timezone.now()
+        return self.filter(lifted_at__isnull=True, locked_until__gt=now)
+
+
+class LoginLock(models.Model):
+    """
+    A lock on logins to one account, or from one client address.
+
+    Locks are kept after they expire or are lifted, as a record for the
+    school operator and the city admin.
+    """
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        ADDRESS = "address", _("client address")
+
+    scope = models.CharField(_("scope"), max_length=7, choices=Scope.choices)
+    account_key = models.CharField(_("account key"), max_length=80, blank=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="login_locks",
+        verbose_name=_("person"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    locked_until = models.DateTimeField(_("locked until"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+
+    objects = LoginLockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["scope", "account_key", "created_at"]),
+            models.Index(fields=["scope", "ip_address", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="account") & ~models.Q(account_key="")
+                    | models.Q(scope="address", ip_address__isnull=False)
+                ),
+                name="login_lock_has_target",
+            )
+        ]
+        verbose_name = _("login lock")
+        verbose_name_plural = _("login locks")
+
+    def __str__(self):
+        target = self.user or self.ip_address or self.account_key
+        return f"{self.get_scope_display()} {target} {self.locked_until:%H:%M}"
+
+    def is_active(self, now=None):
+        now = now or timezone.now()
+        return self.lifted_at is None and self.locked_until > now
 
 
 class HomePage(Page):
