@@ -1,5 +1,6 @@
 """Write entries to the append-only audit log."""
 
+import ipaddress
 import logging
 
 from .models import AuditLog
@@ -19,7 +20,7 @@ def client_ip(request):
 
     if request is None:
         return None
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote = _ip_address(request.META.get("REMOTE_ADDR"))
     trusted = set(settings.TRUSTED_PROXIES)
     if remote not in trusted:
         return remote
@@ -27,8 +28,18 @@ def client_ip(request):
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
         if hop not in trusted:
-            return hop
+            # A hop that is no IP address (a port, "unknown") means the proxy
+            # chain is misconfigured: fall back to the proxy's own address.
+            return _ip_address(hop) or remote
     return remote
+
+
+def _ip_address(value):
+    """Return ``value`` if it is an IPv4 or IPv6 address, else ``None``."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
 
 
 def record(action, *, actor=None, subject=None, obj=None, request=None, **details):
