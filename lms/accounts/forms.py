@@ -1,5 +1,6 @@
 """Forms of the account pages: login, passwords and the profile."""
 
+import datetime
 import logging
 
 from django import forms
@@ -12,12 +13,18 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import lockout
+from .. import audit, lockout
 from ..auth import find_user
-from ..models import User
+from ..models import AuditLog, User
 from .tasks import send_account_mail
 
 logger = logging.getLogger(__name__)
+
+# Password reset mails per account and period: more requests get the usual
+# response but send nothing, so nobody can flood a family's inbox.
+RESET_MAILS_PER_PERIOD = 3
+RESET_MAIL_PERIOD = datetime.timedelta(hours=1)
+RESET_MAIL_ACTION = "password.reset_mail_sent"
 
 ACCOUNT_LOCKED = _(
     "Too many failed logins. This account is locked until %(time)s. Try again "
@@ -50,8 +57,8 @@ class LoginForm(auth_forms.AuthenticationForm):
     """
     Log in with any identifier, with failed logins slowed down and locked.
 
-    The backend enforces the limits; this form checks them first to tell the
-    person why an attempt was rejected and how long to wait.
+    The backend enforces the limits. This form checks them first as well, to
+    tell the person why an attempt was rejected and how long to wait.
     """
 
     username = forms.CharField(
@@ -133,6 +140,20 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         ),
     )
 
+    def get_users(self, email):
+        """Yield the accounts of ``email`` that have not had too many mails."""
+        since = timezone.now() - RESET_MAIL_PERIOD
+        for user in super().get_users(email):
+            sent = AuditLog.objects.filter(
+                action=RESET_MAIL_ACTION, subject=user, created_at__gte=since
+            ).count()
+            if sent < RESET_MAILS_PER_PERIOD:
+                yield user
+            else:
+                logger.warning(
+                    "password reset mail skipped user=%s sent=%s", user.pk, sent
+                )
+
     def send_mail(
         self,
         subject_template_name,
@@ -150,6 +171,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             body = loader.render_to_string(email_template_name, context)
         subject = "".join(subject.splitlines())
         send_account_mail.enqueue(subject, body, from_email, to_email)
+        audit.record(RESET_MAIL_ACTION, subject=user, obj=user)
         logger.info("password reset mail queued user=%s", user.pk)
 
 

@@ -78,6 +78,17 @@ def test_reset_mail_for_each_sibling_sharing_address(client):
     assert sorted(accounts) == ["adik", "kakak"]
 
 
+def test_reset_mails_are_limited_per_account(client):
+    make_user("dewi", email="dewi@example.org")
+
+    responses = [request_reset(client, "dewi@example.org") for _ in range(4)]
+
+    assert [response.status_code for response in responses] == [302] * 4
+    assert len({response.url for response in responses}) == 1
+    assert len(mail.outbox) == 3
+    assert AuditLog.objects.filter(action="password.reset_mail_sent").count() == 3
+
+
 def test_reset_rejects_invalid_address(client):
     response = request_reset(client, "bukan-alamat")
 
