@@ -41,8 +41,8 @@ logger = logging.getLogger(__name__)
 
 # Region codes and names of Kota Depok (32.76) from Kepmendagri
 # No. 300.2.2-2138 Tahun 2025, as transcribed in the cahyadsn/wilayah
-# dataset (db/wilayah.sql). Kelurahan codes are not consecutive because
-# kelurahan moved between kecamatan when new kecamatan were formed.
+# dataset (db/wilayah.sql). The kelurahan codes are copied as published:
+# they have gaps, so they cannot be counted up from 1001.
 KECAMATAN = [
     ("32.76.01", "Pancoran Mas"),
     ("32.76.02", "Cimanggis"),
@@ -286,6 +286,9 @@ SCHOOLS = [
     ),
 ]
 
+# The SMP and the SD at the same position in each half of SCHOOLS.
+SIBLING_PAIRS = len(SCHOOLS) // 2
+
 # Class groups per level: (grade, name, numbers of the students in it).
 CLASS_GROUPS = {
     School.Level.SD: [(4, "4A", range(1, 9))],
@@ -435,10 +438,9 @@ def student_family_name(school_index, number):
     Student 01 of the SMP and of the SD at the same position in ``SCHOOLS``
     are siblings, so they share the family name of that position.
     """
-    pair = school_index % 6
     if number == 1:
-        return FAMILY_NAMES[pair]
-    rest = FAMILY_NAMES[6:]
+        return FAMILY_NAMES[school_index % SIBLING_PAIRS]
+    rest = FAMILY_NAMES[SIBLING_PAIRS:]
     return rest[(school_index * 7 + number) % len(rest)]
 
 
@@ -446,19 +448,18 @@ def student_birth_date(year_start, grade, index):
     """
     Return a birth date that fits a student of ``grade`` in the school year.
 
-    A child starts grade 1 in the July after turning six or seven, so a
-    student of grade ``g`` in the year starting in ``year_start`` was born
-    in ``year_start - 6 - g``.
+    A child starts grade 1 in July at the age of six or seven, so a student
+    of grade ``g`` in the year starting in ``year_start`` was born in
+    ``year_start - 6 - g``.
     """
     return datetime.date(year_start - 6 - grade, 1 + (index * 5) % 12, 1 + index % 28)
 
 
 def student_nisn(birth_date, school_index, number):
     """
-    Return a demo NISN: the birth year's last three digits and a serial.
+    Return a demo NISN: the birth year's last three digits, then a serial.
 
-    Real NISNs start the same way; the serial here only has to be unique
-    within the demo.
+    The serial is unique within the demo and means nothing else.
     """
     serial = 1_000_000 + school_index * 1_000 + number
     return f"{birth_date.year % 1000:03d}{serial:07d}"
@@ -473,7 +474,6 @@ class DemoBuilder:
         # Hash each role's password once. One PBKDF2 hash took 0.6 s on a
         # 2-core test machine, so hashing per account would add minutes.
         self.password_hashes = {}
-        self.parent_count = 0
 
     def write(self, message):
         if self.stdout is not None:
@@ -593,7 +593,8 @@ class DemoBuilder:
             ("librarian", "pustakawan", Membership.Role.LIBRARIAN, world.librarians, 1),
             ("operator", "operator", Membership.Role.OPERATOR, world.operators, 1),
         ]
-        position = index * 4
+        # Number the adults across schools, so names vary from school to school.
+        position = index * sum(count for *_fields, count in staff_roles)
         for role, prefix, membership_role, registry, count in staff_roles:
             people = []
             for number in range(1, count + 1):
@@ -668,16 +669,15 @@ class DemoBuilder:
         each have one parent of their own. Parents with an odd number have
         a phone number for phone login, and the others an e-mail address.
         """
-        smp_count = sum(spec.level == School.Level.SMP for spec in SCHOOLS)
         families = []
-        for pair in range(smp_count):
+        for pair in range(SIBLING_PAIRS):
             children = [
                 world.students[SCHOOLS[pair].npsn][0],
-                world.students[SCHOOLS[pair + smp_count].npsn][0],
+                world.students[SCHOOLS[pair + SIBLING_PAIRS].npsn][0],
             ]
             families.append((GuardianLink.Relation.MOTHER, children))
         for spec in SCHOOLS:
-            first, second, third = world.students[spec.npsn][1:4]
+            second, third = world.students[spec.npsn][1:3]
             families.append((GuardianLink.Relation.FATHER, [second]))
             families.append((GuardianLink.Relation.MOTHER, [third]))
 
@@ -691,8 +691,9 @@ class DemoBuilder:
         if sex == Sex.MALE:
             # A father passes his family name on to his children.
             last_name = children[0].last_name
-        contact = {"phone": f"08128{number:07d}"} if number % 2 else {}
-        if not contact:
+        if number % 2:
+            contact = {"phone": f"08128{number:07d}"}
+        else:
             contact = {"email": f"{username}@{MAIL_DOMAIN}"}
         parent = self.user(
             username,

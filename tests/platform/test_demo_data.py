@@ -167,6 +167,15 @@ def test_demo_data_people_and_school_year():
                 age = year.starts_on.year - student.birth_date.year
                 assert 5 + group.grade <= age <= 7 + group.grade, student.username
 
+    students = User.objects.filter(memberships__role=Membership.Role.STUDENT)
+    for student in students:
+        number = int(student.username.rsplit(".", 1)[1])
+        has_guardian = student.guardian_links.exists()
+        assert has_guardian == (number <= 3), student.username
+    fathers = GuardianLink.objects.filter(relation=GuardianLink.Relation.FATHER)
+    for link in fathers.select_related("guardian", "child"):
+        assert link.guardian.last_name == link.child.last_name, link
+
     parents = User.objects.filter(guarded_links__isnull=False).distinct()
     assert parents.count() >= 12
     assert parents.filter(phone__isnull=False).exists()
@@ -178,7 +187,7 @@ def test_demo_data_people_and_school_year():
 
 
 @pytest.mark.django_db
-def test_demo_data_home_page_replaces_welcome():
+def test_demo_data_home_page_replaces_welcome(client):
     run_core_demo_data()
 
     site = Site.objects.get(is_default_site=True)
@@ -188,6 +197,9 @@ def test_demo_data_home_page_replaces_welcome():
     assert home.intro
     welcome = Page.get_first_root_node().get_children().exclude(pk=home.pk)
     assert not welcome.filter(content_type__model="page").exists()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert home.title in response.content.decode()
 
 
 @pytest.mark.django_db

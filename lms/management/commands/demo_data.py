@@ -1,7 +1,7 @@
 """
 Build the demo city: schools, people, the school year and each app's content.
 
-The core comes from ``lms.demo_city``; then the ``build(world, stdout)``
+The core comes from ``lms.demo_city``. Then the ``build(world, stdout)``
 function of each app's ``demo`` module adds that app's content. Every step
 looks its rows up before it creates them, so running the command twice
 leaves the database as the first run left it.
