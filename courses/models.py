@@ -86,6 +86,7 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = _("course index")
+        verbose_name_plural = _("course indexes")
 
     def serve(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -275,6 +276,10 @@ class CoursePage(CourseAccessMixin, Page):
             from .permissions import sync_teacher_group
 
             sync_teacher_group(self)
+            # Wagtail saves a draft revision with update_fields, and the
+            # class group of a draft is not yet the published one.
+            if self.live and kwargs.get("update_fields") is None:
+                self.enrol_class_group()
 
     def get_course(self):
         return self
@@ -312,6 +317,36 @@ class CoursePage(CourseAccessMixin, Page):
         if active.filter(student__guardian_links__guardian=user).exists():
             return CourseRole.GUARDIAN
         return None
+
+    def enrol_class_group(self):
+        """
+        Enrol the students of the course's class group who are not yet in it.
+
+        Return the number of new enrolments. Existing enrolments, including
+        those of students who have left the group, stay as they are.
+        """
+        if self.class_group_id is None:
+            return 0
+        enrolled = set(self.enrolments.values_list("student_id", flat=True))
+        new = [
+            Enrolment(
+                course=self,
+                student_id=student_id,
+                method=Enrolment.Method.CLASS_GROUP,
+                ends_on=self.ends_on,
+            )
+            for student_id in self.class_group.students.values_list("pk", flat=True)
+            if student_id not in enrolled
+        ]
+        Enrolment.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            logger.info(
+                "class group enrolled course=%s class_group=%s students=%s",
+                self.pk,
+                self.class_group_id,
+                len(new),
+            )
+        return len(new)
 
     def enrol(self, student, method):
         """
