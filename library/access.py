@@ -1,5 +1,5 @@
 """
-Who may see, find, download and upload library items.
+Access rules of the library: seeing, finding, downloading and uploading items.
 
 An item's ``access_level`` covers its page, its search hits and its files:
 

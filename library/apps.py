@@ -6,3 +6,6 @@ class LibraryConfig(AppConfig):
     name = "library"
     verbose_name = _("library")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401

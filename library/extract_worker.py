@@ -53,7 +53,8 @@ EXIT_MEMORY = 3
 MAX_WARNINGS = 20
 MAX_WARNING_LENGTH = 300
 # Readers such as Acrobat look for the %%EOF marker only in the last 1024
-# bytes of a file; data beyond that means a damaged or padded file.
+# bytes of a file. A file with more data after the marker is damaged or
+# padded.
 EOF_SEARCH_WINDOW = 1024
 # Largest EPUB member (one chapter, the package file) that is read, in bytes.
 MAX_EPUB_MEMBER_SIZE = 50 * 1024 * 1024
@@ -479,7 +480,7 @@ def main(argv=None):
         "--max-chars",
         type=int,
         default=10_000_000,
-        help="Longest text returned, in characters.",
+        help="Maximum length of the returned text, in characters.",
     )
     arguments = parser.parse_args(argv)
     limit_memory(arguments.memory_limit)

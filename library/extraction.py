@@ -176,7 +176,8 @@ def extract_item_file(item_file_id):
             page_count=outcome.page_count,
             extracted_at=timezone.now(),
         )
-    logger.info(
+    logger.log(
+        logging.WARNING if outcome.status == Status.FAILED else logging.INFO,
         "library extraction finished item_file=%s status=%s error=%s pages=%s",
         item_file.pk,
         outcome.status,

@@ -40,6 +40,64 @@ def describe_content(head):
     return _("data of an unknown format")
 
 
+def check_size(upload, name):
+    """Raise a ``ValidationError`` when ``upload`` is empty or too large."""
+    if upload.size == 0:
+        raise ValidationError(
+            _("The file %(name)s is empty."), code="empty", params={"name": name}
+        )
+    if upload.size > settings.LIBRARY_MAX_FILE_SIZE:
+        raise ValidationError(
+            _(
+                "The file %(name)s is %(size)s, but the limit is %(limit)s. "
+                "Upload a smaller file."
+            ),
+            code="file_too_large",
+            params={
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.LIBRARY_MAX_FILE_SIZE),
+            },
+        )
+
+
+def check_content(upload, name):
+    """
+    Return the MIME type of ``upload`` after checking its first bytes.
+
+    The extension of ``name`` selects the expected format, and the content
+    must start like that format. Raise a ``ValidationError`` otherwise.
+    """
+    expected = filetypes.EXTENSIONS.get(Path(name).suffix.lower())
+    if expected is None:
+        raise ValidationError(
+            _(
+                "The file %(name)s is not accepted. Upload a PDF (.pdf), "
+                "EPUB (.epub) or plain-text (.txt) file."
+            ),
+            code="unsupported_type",
+            params={"name": name},
+        )
+
+    upload.seek(0)
+    head = upload.read(filetypes.SNIFF_SIZE)
+    upload.seek(0)
+    if filetypes.sniff(head) != expected:
+        raise ValidationError(
+            _(
+                "The file %(name)s is not a real %(format)s: its content "
+                "is %(detected)s. Upload the original file."
+            ),
+            code="content_mismatch",
+            params={
+                "name": name,
+                "format": FORMAT_NAMES[expected],
+                "detected": describe_content(head),
+            },
+        )
+    return expected
+
+
 class LibraryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.title
@@ -160,50 +218,8 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = Path(upload.name).name
-        if upload.size == 0:
-            raise ValidationError(
-                _("The file %(name)s is empty."), code="empty", params={"name": name}
-            )
-        if upload.size > settings.LIBRARY_MAX_FILE_SIZE:
-            raise ValidationError(
-                _(
-                    "The file %(name)s is %(size)s; the limit is %(limit)s. "
-                    "Upload a smaller file."
-                ),
-                code="file_too_large",
-                params={
-                    "name": name,
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.LIBRARY_MAX_FILE_SIZE),
-                },
-            )
-        expected = filetypes.EXTENSIONS.get(Path(name).suffix.lower())
-        if expected is None:
-            raise ValidationError(
-                _(
-                    "The file %(name)s is not accepted. Upload a PDF (.pdf), "
-                    "EPUB (.epub) or plain-text (.txt) file."
-                ),
-                code="unsupported_type",
-                params={"name": name},
-            )
-        upload.seek(0)
-        head = upload.read(filetypes.SNIFF_SIZE)
-        upload.seek(0)
-        if filetypes.sniff(head) != expected:
-            raise ValidationError(
-                _(
-                    "The file %(name)s is not a real %(format)s: its content "
-                    "is %(detected)s. Upload the original file."
-                ),
-                code="content_mismatch",
-                params={
-                    "name": name,
-                    "format": FORMAT_NAMES[expected],
-                    "detected": describe_content(head),
-                },
-            )
-        self.content_type = expected
+        check_size(upload, name)
+        self.content_type = check_content(upload, name)
         return upload
 
     def metadata(self):

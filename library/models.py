@@ -5,7 +5,7 @@ A ``LibraryIndexPage`` is one school's library, or the city-wide library when
 it has no school. Its children are ``LibraryItemPage`` records described with
 the Dublin Core basics (title, creators, abstract, issued date, type,
 language, subjects, licence). Files are ``ItemFile`` rows that point at a
-Wagtail document kept in one collection per school; their text is extracted
+Wagtail document kept in one collection per school. Their text is extracted
 in a separate process (see ``library.extraction``) and gathered into the
 item's ``full_text``, which the search index covers.
 
@@ -68,7 +68,7 @@ class Licence(models.TextChoices):
 
 
 class AccessLevel(models.TextChoices):
-    """Who may open an item's page, find it in search and download its files."""
+    """The access rule for an item's page, its search hits and its downloads."""
 
     PUBLIC = "public", _("public: everyone, without logging in")
     CITY = "city", _("city schools: everyone logged in")

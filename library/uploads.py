@@ -40,13 +40,13 @@ class ItemMetadata:
 def unique_slug(parent, title):
     """Return a slug from ``title`` that no child of ``parent`` uses yet."""
     base = slugify(title, allow_unicode=True)[:200] or "item"
-    taken = set(
+    used_slugs = set(
         parent.get_children()
         .filter(slug__startswith=base)
         .values_list("slug", flat=True)
     )
     slug, number = base, 2
-    while slug in taken:
+    while slug in used_slugs:
         slug = f"{base}-{number}"
         number += 1
     return slug

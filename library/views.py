@@ -130,8 +130,8 @@ def file_response(item_file):
     Return a response that delivers ``item_file`` as an attachment.
 
     With S3 storage this is a redirect to a pre-signed URL that expires
-    after the storage's ``querystring_expire`` seconds and asks S3 for the
-    same headers; otherwise the file is streamed from storage.
+    after the storage's ``querystring_expire`` seconds. The URL's response
+    parameters make S3 send the same headers. Other storages stream the file.
     """
     stored = item_file.document.file
     storage = stored.storage
