@@ -114,6 +114,10 @@ def extract_folder(folder):
             messages += extract_source(path.read_text(encoding="utf-8"))
         elif path.suffix in TEMPLATE_SUFFIXES and "templates" in path.parts:
             code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+            # templatize keeps the template's indentation, which the Python
+            # tokenizer reads as inconsistent blocks. Its string literals are
+            # reprs on one line each, so stripping every line loses nothing.
+            code = "\n".join(line.lstrip() for line in code.splitlines())
             messages += extract_source(code)
     return messages
 
