@@ -9,6 +9,8 @@ from .models import (
     GuardianLink,
     Kecamatan,
     Kelurahan,
+    LoginFailure,
+    LoginLock,
     Membership,
     School,
     Semester,
@@ -100,3 +102,29 @@ def superuser_only(request):
 
 
 admin.site.has_permission = superuser_only
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "ip_address"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "scope", "user", "ip_address", "locked_until"]
+    list_filter = ["scope"]
+    raw_id_fields = ["user", "lifted_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

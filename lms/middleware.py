@@ -1,6 +1,8 @@
-"""Choose the language of each response."""
+"""Per-request rules: the response language and temporary passwords."""
 
 from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 
 
@@ -37,3 +39,38 @@ class LanguageMiddleware:
         if preference in self.supported:
             return preference
         return settings.LANGUAGE_CODE
+
+
+class TemporaryPasswordMiddleware:
+    """
+    Send a person who logged in with a temporary password to change it.
+
+    Operators hand out temporary passwords on paper login cards, so until the
+    person picks their own, every page but the password change form, logging
+    out, the language switch and static files redirects to that form.
+    """
+
+    allowed_names = {"accounts:password_change", "accounts:logout", "set_language"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "password_is_temporary", False)
+            and not self.is_allowed(request)
+        ):
+            return HttpResponseRedirect(reverse("accounts:password_change"))
+        return self.get_response(request)
+
+    def is_allowed(self, request):
+        if request.path.startswith(settings.STATIC_URL):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in self.allowed_names
