@@ -97,6 +97,24 @@ def corpus_dir():
     return path
 
 
+def _prepare_daphne_child():
+    """
+    Give a forked daphne child a working executor and the test database.
+
+    asgiref runs Django's synchronous code on one shared executor thread. When
+    an earlier test started that thread, the fork copies the executor but not
+    the thread, so the child would queue every request to a thread that does
+    not exist. A fresh executor starts its own thread.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+    from channels.testing.live import set_database_connection
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    set_database_connection()
+
+
 @pytest.fixture
 def daphne_server(transactional_db):
     """
@@ -106,7 +124,7 @@ def daphne_server(transactional_db):
     committed, hence ``transactional_db``) is visible to it. Yield the base
     URL, ``http://127.0.0.1:PORT``.
     """
-    from channels.testing.live import make_application, set_database_connection
+    from channels.testing.live import make_application
     from daphne.testing import DaphneProcess
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.db import connections
@@ -116,7 +134,7 @@ def daphne_server(transactional_db):
             pytest.fail("daphne_server needs a file-backed test database")
 
     get_application = partial(make_application, static_wrapper=ASGIStaticFilesHandler)
-    process = DaphneProcess("127.0.0.1", get_application, setup=set_database_connection)
+    process = DaphneProcess("127.0.0.1", get_application, setup=_prepare_daphne_child)
     process.start()
     try:
         while not process.ready.wait(timeout=1):
