@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
-from babel.messages.extract import extract_python
+from babel.messages.extract import extract, extract_python
 from django.conf import settings
 from django.utils.translation.template import templatize
 
@@ -67,35 +67,19 @@ class Problems:
         return bool(self.missing or self.untranslated or self.fuzzy or self.stale_mo)
 
 
-def _extract(source, keywords, options):
-    # extract_python wants the keyword spec the way Babel writes it, and
-    # yields (lineno, funcname, message, comments).
-    fileobj = io.BytesIO(source.encode("utf-8"))
-    return extract_python(fileobj, list(keywords), [], options)
-
-
-def _to_message(funcname, message):
-    if funcname.startswith("np"):
-        context, singular, plural = message
-        return Message(singular, plural, context)
-    if funcname.startswith("p"):
-        context, singular = message
-        return Message(singular, "", context)
-    if isinstance(message, tuple):
-        return Message(message[0], message[1])
-    return Message(message)
-
-
 def extract_source(source):
     """Return the messages that Python ``source`` marks for translation."""
-    options = {"encoding": "utf-8"}
+    # Babel's extract() applies each keyword's argument spec, so plural
+    # forms keep their message even though the count argument is no string.
+    fileobj = io.BytesIO(source.encode("utf-8"))
     found = []
-    for _lineno, funcname, message, _comments in _extract(source, KEYWORDS, options):
-        if isinstance(message, tuple) and any(part is None for part in message):
-            continue
-        if message is None:
-            continue
-        found.append(_to_message(funcname, message))
+    for _lineno, message, _comments, context in extract(
+        extract_python, fileobj, keywords=KEYWORDS, options={"encoding": "utf-8"}
+    ):
+        if isinstance(message, tuple):
+            found.append(Message(message[0], message[1], context))
+        else:
+            found.append(Message(message, "", context))
     return found
 
 
