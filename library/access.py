@@ -31,7 +31,7 @@ UPLOADER_ROLES = (
     Membership.Role.LIBRARIAN,
     Membership.Role.OPERATOR,
 )
-# Uploads by these roles are published at once; students' wait for review.
+# Uploads by these roles go live at once. Students' uploads wait for review.
 PUBLISHER_ROLES = REVIEWER_ROLES
 
 

@@ -135,7 +135,7 @@ def flate_error(raw):
     data = raw
     try:
         while data:
-            # Cap each step's output so that a huge stream costs no memory.
+            # Cap each step's output so that a huge stream needs little memory.
             decompressor.decompress(data, 1024 * 1024)
             data = decompressor.unconsumed_tail
     except zlib.error as error:
@@ -147,9 +147,9 @@ def check_content_streams(page, number, collector):
     """
     Warn about damaged Flate content streams of a page.
 
-    pypdf silently repairs some broken streams (it drops trailing bytes until
-    zlib accepts the rest), so the raw bytes are checked here to report the
-    damage.
+    pypdf 7 silently repairs some broken streams (it drops up to eight
+    trailing bytes until zlib accepts the rest), so the raw bytes are checked
+    here to report the damage.
     """
     from pypdf.generic import ArrayObject
 
@@ -173,7 +173,7 @@ def check_content_streams(page, number, collector):
 
 
 def page_resources(page):
-    """Return whether a page's resources include fonts and whether images."""
+    """Return whether a page's resources include fonts, and whether images."""
     resources = page.get("/Resources")
     resources = resources.get_object() if resources is not None else None
     if not resources:

@@ -69,7 +69,7 @@ def run_worker(path, content_type):
     """Run the extraction worker on ``path`` and return its ``Outcome``."""
     timeout = settings.LIBRARY_EXTRACT_TIMEOUT
     try:
-        # The command is fixed; only the path of our own temporary copy and
+        # The command is fixed. Only the path of our own temporary copy and
         # the content type that the upload form detected vary.
         completed = subprocess.run(  # noqa: S603
             worker_command(path, content_type),
@@ -199,8 +199,8 @@ def refresh_full_text(item_id):
     # how LIBRARY_FULL_TEXT_MAX_CHARS keeps the text below that.
     full_text = full_text[: settings.LIBRARY_FULL_TEXT_MAX_CHARS]
     with transaction.atomic():
-        # A plain update, not page.save(): the text is derived data and must
-        # not create a page revision.
+        # A plain update, not page.save(), because the text is derived data
+        # and must not create a page revision.
         LibraryItemPage.objects.filter(pk=item_id).update(full_text=full_text)
         item = LibraryItemPage.objects.filter(pk=item_id).first()
         if item is not None:

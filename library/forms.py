@@ -149,9 +149,13 @@ class UploadForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, oversized_name=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The name of a file that the upload handler dropped for its size.
+        self.oversized_name = oversized_name
+        if oversized_name is not None:
+            self.fields["file"].required = False
         self.fields["library"].queryset = upload_libraries(user)
         self.content_type = None
         limit = filesizeformat(settings.LIBRARY_MAX_FILE_SIZE)
@@ -216,6 +220,18 @@ class UploadForm(forms.Form):
         return issued
 
     def clean_file(self):
+        if self.oversized_name is not None:
+            raise ValidationError(
+                _(
+                    "The file %(name)s is larger than the limit of %(limit)s. "
+                    "Upload a smaller file."
+                ),
+                code="file_too_large",
+                params={
+                    "name": Path(self.oversized_name).name,
+                    "limit": filesizeformat(settings.LIBRARY_MAX_FILE_SIZE),
+                },
+            )
         upload = self.cleaned_data["file"]
         name = Path(upload.name).name
         check_size(upload, name)

@@ -300,12 +300,14 @@ class LibraryItemPage(Page):
         if self.access_level == AccessLevel.SCHOOL and school is None:
             raise ValidationError(
                 {
-                    "access_level": _(
-                        "An item of the city-wide library cannot be limited to "
-                        "its own school. Choose another access level."
+                    "access_level": ValidationError(
+                        _(
+                            "An item of the city-wide library cannot be limited "
+                            "to its own school. Choose another access level."
+                        ),
+                        code="school_access_without_school",
                     )
-                },
-                code="school_access_without_school",
+                }
             )
 
     def save(self, *args, **kwargs):

@@ -16,6 +16,18 @@ SNIPPET_AFTER = 160
 MIN_TERM_LENGTH = 2
 
 
+def backend_query(query):
+    """
+    Return the text to send to the search backend for ``query``.
+
+    The text is NFKC-normalised like the extracted text. Double quotes become
+    spaces because Wagtail 8's SQLite backend (modelsearch's ``Lexeme``) puts
+    each word inside FTS5 double quotes without escaping them, and a stray
+    quote is then an SQL error.
+    """
+    return unicodedata.normalize("NFKC", query).replace('"', " ").strip()
+
+
 def query_terms(query):
     """Split a search query into the distinct words to highlight."""
     query = unicodedata.normalize("NFKC", query)
@@ -33,9 +45,9 @@ def term_pattern(terms):
     """
     Return a regex that finds the terms at the start of words.
 
-    Search backends stem words and match the last one as a prefix, so a
-    word is highlighted when it starts with a term ("trace" in "tracing" is
-    not found, but "trace" in "traces" is).
+    The PostgreSQL backend stems words and the SQLite backend matches the
+    last word as a prefix, so a word is highlighted when it starts with a
+    term ("trace" in "traces" is found, but "trace" in "tracing" is not).
     """
     if not terms:
         return None

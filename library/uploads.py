@@ -75,8 +75,8 @@ def create_item(index, metadata, uploaded_file, *, user, content_type, publish):
     """
     Create an item page under ``index`` with one file, and queue its extraction.
 
-    ``uploaded_file`` is a Django ``File``; its content must already be
-    checked. The page is published when ``publish`` is true and otherwise
+    ``uploaded_file`` is a Django ``File`` whose content the caller has
+    already checked. The page is published when ``publish`` is true and otherwise
     kept as a draft. Return the new ``ItemFile``. When anything fails, the
     database changes roll back and the stored file is deleted.
     """

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -11,6 +12,7 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from lms import audit
@@ -18,7 +20,8 @@ from lms import audit
 from .access import can_download, publishes_at_once, upload_libraries, visible_items
 from .forms import SearchForm, UploadForm
 from .models import ItemFile, LibraryItemPage
-from .search import query_terms, snippet
+from .search import backend_query, query_terms, snippet
+from .upload_handlers import FileSizeLimitHandler
 from .uploads import create_item
 
 logger = logging.getLogger(__name__)
@@ -34,13 +37,15 @@ def search(request):
     query = ""
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
-    if query:
+    if backend_query(query):
         items = visible_items(request.user)
         if form.cleaned_data["item_type"]:
             items = items.filter(item_type=form.cleaned_data["item_type"])
         if form.cleaned_data["language"]:
             items = items.filter(language=form.cleaned_data["language"])
-        results = items.select_related("school").search(query, operator="and")
+        results = items.select_related("school").search(
+            backend_query(query), operator="and"
+        )
         page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         terms = query_terms(query)
         # A list, so the template does not run the search a second time.
@@ -54,13 +59,34 @@ def search(request):
     )
 
 
-@login_required
+@csrf_exempt
 def upload(request):
-    """Let a member of a school upload a file to the school's library."""
+    """
+    Let a member of a school upload a file to the school's library.
+
+    The size-limit handler must be installed before anything reads the
+    request body, and the CSRF middleware does, so the CSRF check runs in
+    ``_upload_form`` instead. Anonymous requests are redirected before the
+    body is read at all.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    limit_handler = FileSizeLimitHandler(request, settings.LIBRARY_MAX_FILE_SIZE)
+    request.upload_handlers.insert(0, limit_handler)
+    return _upload_form(request, limit_handler)
+
+
+@csrf_protect
+def _upload_form(request, limit_handler):
     if not upload_libraries(request.user).exists():
         return render(request, "library/upload_unavailable.html", status=403)
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES, user=request.user)
+        form = UploadForm(
+            request.POST,
+            request.FILES,
+            user=request.user,
+            oversized_name=limit_handler.skipped_name,
+        )
         if form.is_valid():
             return _store_upload(request, form)
     else:
@@ -160,7 +186,7 @@ def file_response(item_file):
 
 
 def _is_s3(storage):
-    # Imported here because boto3 is slow to import and rarely needed.
+    # Imported here so that boto3 is loaded only when a download needs it.
     from storages.backends.s3 import S3Storage
 
     return isinstance(storage, S3Storage) and storage.querystring_auth
