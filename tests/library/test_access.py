@@ -208,3 +208,12 @@ def test_deleting_item_removes_its_files(
     assert not ItemFile.objects.exists()
     assert not get_document_model().objects.exists()
     assert not stored.exists()
+
+
+def test_deleting_document_removes_file_row(library, teacher):
+    item_file = add_item(library, teacher, AccessLevel.PUBLIC)
+
+    item_file.document.delete()
+
+    assert not ItemFile.objects.exists()
+    assert LibraryItemPage.objects.filter(pk=item_file.item_id).exists()

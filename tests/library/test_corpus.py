@@ -1,7 +1,7 @@
 """
 Real PDFs of the shared corpus, uploaded through the view and searched.
 
-Each file goes through a multipart POST by a logged-in teacher; the
+Each file goes through a multipart POST by a logged-in teacher. The
 extraction task runs on the immediate backend when the upload commits.
 A file with a text layer must then be found by a word of its own text,
 which the test chose after reading that text.
@@ -10,6 +10,7 @@ which the test chose after reading that text.
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from library.models import ItemFile, LibraryItemPage
@@ -45,8 +46,6 @@ CORPUS = [
 
 
 def upload_corpus_file(path, library, user, upload):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     pdf = SimpleUploadedFile(
         path.name, path.read_bytes(), content_type="application/pdf"
     )

@@ -162,6 +162,25 @@ def test_share_url_keeps_query(library, teacher, client, add_item):
     assert '<option value="article" selected>' in html
 
 
+def test_query_is_normalised_like_text(library, teacher, client, add_item):
+    add_item(library, teacher, "Air bersih", ["Proses filtrasi air."])
+
+    response = search(client, q="\ufb01ltrasi")
+
+    assert result_titles(response) == ["Air bersih"]
+
+
+@pytest.mark.parametrize(
+    "query", ['"', "*", "a OR", "NOT", "((", "-", "AND OR NOT", "näive\\", "'; --"]
+)
+def test_odd_query_does_not_fail(library, teacher, client, add_item, query):
+    add_item(library, teacher, "Tanda baca", ["Isi biasa."])
+
+    response = search(client, q=query)
+
+    assert response.context["query"] == query.strip()
+
+
 def test_long_query_is_rejected(db, client):
     response = search(client, q="kata " * 60)
 

@@ -5,9 +5,11 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from wagtail.documents import get_document_model
 
+from library.forms import UploadForm
 from library.models import ItemFile, LibraryItemPage
 from lms.models import AuditLog, Membership
 
@@ -167,8 +169,34 @@ def test_too_large_file_is_rejected(library, teacher, upload, settings):
 
     response = upload(teacher, upload_data(library, big))
 
-    errors = response.context["form"].errors.as_data()["file"]
+    form = response.context["form"]
+    errors = form.errors.as_data()["file"]
     assert [error.code for error in errors] == ["file_too_large"]
+    # The upload handler dropped the file while it arrived.
+    assert form.oversized_name == "contoh.pdf"
+    assert_nothing_stored(settings)
+
+
+def test_form_checks_size_without_handler(library, teacher, settings):
+    settings.LIBRARY_MAX_FILE_SIZE = 1000
+    data = upload_data(library, None)
+    big = pdf_upload(words=["kata " * 400])
+
+    form = UploadForm(data, {"file": big}, user=teacher)
+
+    assert not form.is_valid()
+    assert [error.code for error in form.errors.as_data()["file"]] == ["file_too_large"]
+
+
+def test_upload_checks_csrf_token(library, teacher, settings):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(teacher)
+
+    response = client.post(
+        reverse("library:upload"), upload_data(library, pdf_upload())
+    )
+
+    assert response.status_code == 403
     assert_nothing_stored(settings)
 
 
