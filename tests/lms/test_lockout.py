@@ -203,7 +203,7 @@ def test_address_locks_across_accounts(limits):
     assert lock.ip_address == CLIENT_IP
     assert lock.user is None
     assert login_codes(same_network) == ["login_locked"]
-    assert "network" in str(login_errors(same_network)[0].message)
+    assert "jaringan" in str(login_errors(same_network)[0].message)
     assert elsewhere.status_code == 302
     assert other_network.session["_auth_user_id"] == str(fresh.pk)
 

@@ -24,7 +24,7 @@ def test_reset_form_points_students_to_operator(client):
     response = client.get(reverse("accounts:password_reset"))
 
     assert response.status_code == 200
-    assert "school operator" in response.context["form"]["email"].help_text
+    assert "operator sekolah" in response.context["form"]["email"].help_text
 
 
 def test_reset_mail_sent_for_known_address(client):
@@ -74,7 +74,7 @@ def test_reset_mail_for_each_sibling_sharing_address(client):
 
     request_reset(client, "keluarga@example.org")
 
-    accounts = [re.search(r'account "(\w+)"', m.body).group(1) for m in mail.outbox]
+    accounts = [re.search(r'akun "(\w+)"', m.body).group(1) for m in mail.outbox]
     assert sorted(accounts) == ["adik", "kakak"]
 
 
