@@ -1,0 +1,335 @@
+"""
+Live classes: scheduled sessions, their append-only event log and presence.
+
+A ``LiveSession`` belongs to one course (a ``courses.CoursePage``, kept as a
+plain Wagtail page key so that this app reaches courses only through
+``courses.api``). Everything that happens in a session and must be kept is
+a ``LiveEvent`` with the next session-wide sequence number, so a client or a
+replay can put events in order and see gaps.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from lms import sanitize
+
+
+class SessionState(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    OPEN = "open", _("open")
+    ENDED = "ended", _("ended")
+
+
+class SessionEnded(Exception):
+    """The session has ended (or no longer exists), so it takes no events."""
+
+
+class RateLimited(Exception):
+    """The sender has sent too many events of this kind in the window."""
+
+    def __init__(self, limit, window_seconds):
+        super().__init__(f"more than {limit} events in {window_seconds} s")
+        self.limit = limit
+        self.window_seconds = window_seconds
+
+
+class InvalidTransition(Exception):
+    """A state change that the session's current state does not allow."""
+
+
+class LiveSessionQuerySet(models.QuerySet):
+    def not_ended(self):
+        return self.exclude(state=SessionState.ENDED)
+
+
+class LiveSession(models.Model):
+    """A live class of one course, run by a teacher who moderates it."""
+
+    course = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="live_sessions",
+        verbose_name=_("course"),
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="moderated_live_sessions",
+        verbose_name=_("teacher"),
+        help_text=_("The teacher who moderates the live class."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=SessionState.choices,
+        default=SessionState.SCHEDULED,
+    )
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # The sequence number of the latest event. The next event gets one more.
+    last_seq = models.PositiveIntegerField(
+        _("last sequence number"), default=0, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = LiveSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="live_session_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=SessionState.OPEN) | Q(opened_at__isnull=False),
+                name="live_session_open_has_opened_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=SessionState.ENDED) | Q(ended_at__isnull=False),
+                name="live_session_ended_has_ended_at",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["course", "state", "starts_at"],
+                name="live_session_course_state",
+            )
+        ]
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError(
+                {
+                    "ends_at": ValidationError(
+                        _("The live class must end after it starts."),
+                        code="ends_before_start",
+                    )
+                }
+            )
+
+    def open(self, by=None):
+        """
+        Open the session for everybody, log it and return the logged event.
+
+        Only a scheduled session can be opened.
+        """
+        return self._change_state(SessionState.OPEN, SessionState.SCHEDULED, by)
+
+    def end(self, by=None):
+        """
+        End the session, log it and return the logged event.
+
+        A scheduled session may be ended too, which cancels it.
+        """
+        return self._change_state(
+            SessionState.ENDED, (SessionState.SCHEDULED, SessionState.OPEN), by
+        )
+
+    def _change_state(self, new_state, allowed_from, by):
+        if isinstance(allowed_from, str):
+            allowed_from = (allowed_from,)
+        now = timezone.now()
+        changes = {"state": new_state}
+        if new_state == SessionState.OPEN:
+            changes["opened_at"] = now
+        else:
+            changes["ended_at"] = now
+        with transaction.atomic():
+            # The conditional update is the check: two teachers pressing
+            # "end" at once change the state only once.
+            updated = LiveSession.objects.filter(
+                pk=self.pk, state__in=allowed_from
+            ).update(**changes)
+            if not updated:
+                self.refresh_from_db(fields=["state"])
+                raise InvalidTransition(
+                    f"session={self.pk} cannot go from {self.state} to {new_state}"
+                )
+            event = LiveEvent.append(
+                self.pk,
+                LiveEvent.Kind.STATE,
+                sender=by,
+                payload={"state": new_state},
+                allow_ended=True,
+            )
+        self.refresh_from_db(fields=["state", "opened_at", "ended_at", "last_seq"])
+        return event
+
+
+class LiveEvent(models.Model):
+    """
+    One entry of a session's append-only event log.
+
+    ``seq`` counts from 1 within the session, with no gaps among committed
+    events: ``append`` takes the number from the session row while holding
+    its write lock. Saving an existing event raises.
+    """
+
+    class Kind(models.TextChoices):
+        CHAT = "chat", _("chat message")
+        STATE = "state", _("state change")
+
+    session = models.ForeignKey(
+        LiveSession,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("live session"),
+    )
+    seq = models.PositiveIntegerField(_("sequence number"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "seq"], name="unique_live_event_seq"
+            ),
+            models.CheckConstraint(
+                condition=Q(seq__gte=1), name="live_event_seq_positive"
+            ),
+        ]
+        indexes = [
+            # The chat rate limit counts a sender's recent events.
+            models.Index(
+                fields=["session", "sender", "kind", "created_at"],
+                name="live_event_sender_recent",
+            )
+        ]
+        verbose_name = _("live event")
+        verbose_name_plural = _("live events")
+
+    def __str__(self):
+        return f"{self.session_id}#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The live event log is append-only.")
+        super().save(*args, **kwargs)
+
+    @property
+    def text(self):
+        return self.payload.get("text", "")
+
+    @property
+    def html(self):
+        """The chat text as HTML: escaped, with web links linkified."""
+        # The chat policy of lms.sanitize escapes every tag, so the result
+        # may be marked safe.
+        return mark_safe(sanitize.clean(self.text, "chat"))  # noqa: S308
+
+    @classmethod
+    def append(
+        cls,
+        session_id,
+        kind,
+        *,
+        sender=None,
+        payload=None,
+        rate_limit=None,
+        allow_ended=False,
+    ):
+        """
+        Store an event with the session's next sequence number and return it.
+
+        The sequence number comes from an UPDATE of the session row, which
+        is the first statement of the transaction. That takes the row's
+        write lock on PostgreSQL and the database write lock on SQLite, so
+        concurrent appends to one session wait for each other instead of
+        reading the same number. ``rate_limit`` is ``(limit, seconds)``: if
+        ``sender`` already has ``limit`` events of ``kind`` in the last
+        ``seconds``, raise ``RateLimited`` and store nothing. Raise
+        ``SessionEnded`` when the session has ended, unless ``allow_ended``.
+        """
+        with transaction.atomic():
+            sessions = LiveSession.objects.filter(pk=session_id)
+            if not allow_ended:
+                sessions = sessions.not_ended()
+            if not sessions.update(last_seq=F("last_seq") + 1):
+                raise SessionEnded(f"session={session_id}")
+            now = timezone.now()
+            if rate_limit is not None and sender is not None:
+                limit, seconds = rate_limit
+                recent = cls.objects.filter(
+                    session_id=session_id,
+                    sender=sender,
+                    kind=kind,
+                    created_at__gt=now - datetime.timedelta(seconds=seconds),
+                ).count()
+                if recent >= limit:
+                    # Leaving the block with an exception rolls back the
+                    # sequence number taken above.
+                    raise RateLimited(limit, seconds)
+            seq = LiveSession.objects.values_list("last_seq", flat=True).get(
+                pk=session_id
+            )
+            return cls.objects.create(
+                session_id=session_id,
+                seq=seq,
+                kind=kind,
+                sender=sender,
+                payload=payload or {},
+                created_at=now,
+            )
+
+
+class LiveConnection(models.Model):
+    """
+    One open websocket of a person in a session: the source of presence.
+
+    Rows live in the database, not in a process, so that every daphne
+    process behind the load balancer sees the same people present.
+
+    NOTE: a process that dies without closing its websockets leaves their
+    rows behind, and those people stay listed as present. A heartbeat that
+    expires stale rows would fix it.
+    """
+
+    session = models.ForeignKey(
+        LiveSession,
+        on_delete=models.CASCADE,
+        related_name="connections",
+        verbose_name=_("live session"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=20)
+    channel_name = models.CharField(_("channel name"), max_length=200, unique=True)
+    connected_at = models.DateTimeField(_("connected at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "connected_at"]
+        verbose_name = _("live connection")
+        verbose_name_plural = _("live connections")
+
+    def __str__(self):
+        return f"{self.user} @ {self.session_id}"
