@@ -1,0 +1,57 @@
+"""The readable, translated message for each error code of the protocol."""
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from .protocol import ErrorCode
+
+ERROR_MESSAGES = {
+    ErrorCode.NOT_TEXT: _("Send messages as text frames that contain JSON."),
+    ErrorCode.FRAME_TOO_LARGE: _(
+        "The message is too large: %(size)s bytes, at most %(limit)s allowed."
+    ),
+    ErrorCode.NOT_JSON: _("The message is not valid JSON."),
+    ErrorCode.NOT_OBJECT: _("The message must be a JSON object."),
+    ErrorCode.MISSING_TYPE: _('The message has no "type" field.'),
+    ErrorCode.UNKNOWN_TYPE: _(
+        'Unknown message type "%(type)s". Known types: %(known)s.'
+    ),
+    ErrorCode.INVALID_REF: _(
+        'The "ref" field must be a string of at most %(limit)s characters.'
+    ),
+    ErrorCode.MISSING_FIELD: _('The field "%(field)s" is missing.'),
+    ErrorCode.WRONG_TYPE: _('The field "%(field)s" must be a JSON %(expected)s.'),
+    ErrorCode.BLANK: _("The message is empty. Write something before sending."),
+    ErrorCode.TOO_SHORT: _(
+        "The message is too short: %(length)s characters, at least %(limit)s needed."
+    ),
+    ErrorCode.TOO_LONG: _(
+        "The message is too long: %(length)s characters, at most %(limit)s allowed."
+    ),
+    ErrorCode.RATE_LIMITED: _(
+        "You can send at most %(limit)s messages in %(seconds)s seconds. Wait "
+        "a moment and try again."
+    ),
+    ErrorCode.SESSION_ENDED: _("This live class has ended."),
+    ErrorCode.SERVER_ERROR: _(
+        "The server could not process the message. Try again in a moment."
+    ),
+    ErrorCode.LOGIN_REQUIRED: _("Log in to join the live class."),
+    ErrorCode.NOT_FOUND: _("This live class does not exist."),
+    ErrorCode.FORBIDDEN: _(
+        "Only the teachers and students of this course can join its live class."
+    ),
+}
+
+
+def error_message(code, params=None, language=None):
+    """
+    Return the message for ``code`` in ``language`` (default: the active one).
+
+    ``params`` fill the message's named placeholders.
+    """
+    with translation.override(language or translation.get_language()):
+        message = str(ERROR_MESSAGES[code])
+    if params:
+        message = message % params
+    return message
