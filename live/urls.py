@@ -1,9 +1,14 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "live"
 
-# TODO: replace with the app's real views.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="index"),
+    path("", views.index, name="index"),
+    path("new/", views.create_session, name="create"),
+    path("<int:session_id>/", views.session_detail, name="session"),
+    path("<int:session_id>/chat/", views.post_chat, name="chat"),
+    path("<int:session_id>/open/", views.open_session, name="open"),
+    path("<int:session_id>/end/", views.end_session, name="end"),
 ]

@@ -1,0 +1,200 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from courses import api as courses_api
+
+from . import services
+from .access import participant_role
+from .errors import error_message
+from .forms import ChatForm, LiveSessionForm, taught_courses
+from .models import (
+    InvalidTransition,
+    LiveSession,
+    RateLimited,
+    SessionEnded,
+    SessionState,
+)
+from .protocol import ErrorCode, ProtocolError
+
+logger = logging.getLogger(__name__)
+
+# How many ended live classes the index lists.
+RECENT_ENDED = 10
+
+
+def websocket_path(session):
+    return f"/ws/live/{session.pk}/"
+
+
+def load_session(request, session_id):
+    """
+    Return ``(session, course, role)`` for a person who may join the session.
+
+    Raise 404 for an unknown session or unpublished course. For a person who
+    may not join, return ``None`` as the role, and the caller responds 403.
+    """
+    session = get_object_or_404(LiveSession, pk=session_id)
+    course = courses_api.get_course(session.course_id)
+    if course is None:
+        raise Http404("The live class's course is not published.")
+    return session, course, participant_role(request.user, session, course)
+
+
+def forbidden(request, session, course):
+    logger.info("live page forbidden session=%s user=%s", session.pk, request.user.pk)
+    return render(
+        request,
+        "live/forbidden.html",
+        {"session": session, "course": course},
+        status=403,
+    )
+
+
+@login_required
+@require_GET
+def index(request):
+    """List the live classes of the person's courses: open, upcoming, ended."""
+    courses = {course.pk: course for course in courses_api.courses_for(request.user)}
+    sessions = list(LiveSession.objects.filter(course_id__in=list(courses)))
+    for session in sessions:
+        session.course_page = courses[session.course_id]
+    open_sessions = [s for s in sessions if s.state == SessionState.OPEN]
+    upcoming = [s for s in sessions if s.state == SessionState.SCHEDULED]
+    ended = sorted(
+        (s for s in sessions if s.state == SessionState.ENDED),
+        key=lambda s: s.ended_at,
+        reverse=True,
+    )[:RECENT_ENDED]
+    return render(
+        request,
+        "live/index.html",
+        {
+            "open_sessions": open_sessions,
+            "upcoming": upcoming,
+            "ended": ended,
+            "can_schedule": bool(taught_courses(request.user)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def session_detail(request, session_id):
+    """Show the join page of a live class: its state, chat and people present."""
+    session, course, role = load_session(request, session_id)
+    if role is None:
+        return forbidden(request, session, course)
+    return render(
+        request,
+        "live/session.html",
+        {
+            "session": session,
+            "course": course,
+            "role": role,
+            "can_manage": role == "teacher",
+            "chat": services.recent_chat(session),
+            "participants": services.participants(session.pk),
+            "form": ChatForm(),
+            "websocket_path": websocket_path(session),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_chat(request, session_id):
+    """
+    Send a chat message from the plain form, for browsers without JavaScript.
+
+    The message is stored and broadcast exactly as one sent over the
+    websocket, under the same rate limit.
+    """
+    session, course, role = load_session(request, session_id)
+    if role is None:
+        return forbidden(request, session, course)
+    target = reverse("live:session", args=[session.pk]) + "#chat"
+    form = ChatForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["text"]:
+            messages.error(request, error)
+        return redirect(target)
+    try:
+        chat = services.post_chat(
+            session.pk, request.user, role, form.cleaned_data["text"]
+        )
+    except ProtocolError as error:
+        messages.error(request, error_message(error.code, error.params))
+    except RateLimited as error:
+        messages.error(
+            request,
+            error_message(
+                ErrorCode.RATE_LIMITED,
+                {"limit": error.limit, "seconds": error.window_seconds},
+            ),
+        )
+    except SessionEnded:
+        messages.error(request, error_message(ErrorCode.SESSION_ENDED))
+    else:
+        services.broadcast(session.pk, chat)
+    return redirect(target)
+
+
+def _change_state(request, session_id, new_state):
+    session, course, role = load_session(request, session_id)
+    if role != "teacher":
+        return forbidden(request, session, course)
+    try:
+        services.change_state(session, new_state, request.user)
+    except InvalidTransition:
+        if session.state == SessionState.OPEN:
+            messages.error(request, _("The live class is already open."))
+        else:
+            messages.error(request, _("The live class has already ended."))
+    else:
+        if new_state == SessionState.OPEN:
+            messages.success(request, _("The live class is open. Students can join."))
+        else:
+            messages.success(request, _("The live class has ended."))
+    return redirect("live:session", session.pk)
+
+
+@login_required
+@require_POST
+def open_session(request, session_id):
+    """Open a scheduled live class. Only its teachers may."""
+    return _change_state(request, session_id, SessionState.OPEN)
+
+
+@login_required
+@require_POST
+def end_session(request, session_id):
+    """End a live class, or cancel a scheduled one. Only its teachers may."""
+    return _change_state(request, session_id, SessionState.ENDED)
+
+
+@login_required
+def create_session(request):
+    """Schedule a live class in one of the teacher's courses."""
+    form = LiveSessionForm(request.POST or None, teacher=request.user)
+    if not form.courses:
+        return render(request, "live/no_courses.html", status=403)
+    if request.method == "POST" and form.is_valid():
+        session = form.save()
+        logger.info(
+            "live scheduled session=%s course=%s teacher=%s",
+            session.pk,
+            session.course_id,
+            request.user.pk,
+        )
+        messages.success(request, _("The live class is scheduled."))
+        return redirect("live:session", session.pk)
+    return render(request, "live/create.html", {"form": form})
