@@ -104,6 +104,15 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.send_error(rejection.code)
             await self.close(code=rejection.close_code)
             return
+        except DatabaseError:
+            logger.exception(
+                "live database error on connect session=%s user=%s",
+                self.session_id,
+                user_id,
+            )
+            await self.send_error(ErrorCode.SERVER_ERROR)
+            await self.close(code=CloseCode.SERVER_ERROR)
+            return
 
         self.person = services.describe_person(self.user, self.role)
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -59,6 +59,8 @@ class CloseCode:
     FORBIDDEN = 4403
     NOT_FOUND = 4404
     SESSION_ENDED = 4410
+    # The server failed to check the connection, so a later retry may work.
+    SERVER_ERROR = 4500
 
 
 class ProtocolError(Exception):

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 from django.test import Client
 
 from live.models import LiveConnection, LiveEvent, SessionState
@@ -363,3 +364,33 @@ async def test_ending_session_closes_sockets(classroom):
     assert closing == {"type": "websocket.close", "code": 4410}
     await database_sync_to_async(classroom.session.refresh_from_db)()
     assert classroom.session.state == SessionState.ENDED
+
+
+async def test_database_failure_on_connect(classroom, monkeypatch):
+    def fail(session_id):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr("live.services.get_session", fail)
+    cookie = await database_sync_to_async(session_cookie)(classroom.student)
+    socket, _connected = await open_socket(classroom.session.pk, cookie)
+    error, code = await expect_rejection(socket)
+    assert error["code"] == "server_error"
+    assert code == 4500
+
+
+async def test_database_failure_on_chat(classroom, monkeypatch):
+    socket, _welcome = await join(classroom.session, classroom.student)
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr("live.models.LiveEvent.append", fail)
+    await socket.send_json_to({"type": "chat", "text": "halo", "ref": "m1"})
+    error = await receive_until(socket, "error")
+    assert error["code"] == "server_error"
+    assert error["ref"] == "m1"
+
+    # The connection stays usable.
+    await socket.send_json_to({"type": "ping"})
+    assert await receive_until(socket, "pong") == {"type": "pong"}
+    await socket.disconnect()
