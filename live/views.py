@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from courses import api as courses_api
 
@@ -59,7 +59,7 @@ def forbidden(request, session, course):
 
 
 @login_required
-@require_GET
+@require_safe
 def index(request):
     """List the live classes of the person's courses: open, upcoming, ended."""
     courses = {course.pk: course for course in courses_api.courses_for(request.user)}
@@ -86,7 +86,7 @@ def index(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def session_detail(request, session_id):
     """Show the join page of a live class: its state, chat and people present."""
     session, course, role = load_session(request, session_id)

@@ -16,10 +16,13 @@ from tests.courses.factories import (
     make_teacher,
 )
 
+from .conftest import restore_wagtail_root
+
 pytestmark = pytest.mark.django_db
 
 
 def make_world():
+    restore_wagtail_root()
     year, semester = current_year()
     empty_school = make_school()
     school = make_school()
@@ -59,6 +62,7 @@ def test_demo_build_twice_adds_nothing():
 
 
 def test_demo_without_courses_builds_nothing():
+    restore_wagtail_root()
     year, semester = current_year()
     school = make_school()
     world = DemoWorld(
