@@ -61,6 +61,46 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def restore_wagtail_root():
+    """
+    Recreate the default locale and the root page when a flush removed them.
+
+    Transactional tests end by truncating every table, which also removes
+    the rows that Wagtail's migrations created, and the page tree needs them.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Page.get_first_root_node() is None:
+        Page.add_root(
+            instance=Page(
+                title="Root",
+                slug="root",
+                content_type=ContentType.objects.get_for_model(Page),
+            )
+        )
+
+
+@pytest.fixture(autouse=True)
+def _wagtail_root(request):
+    """
+    Give every database test Wagtail's root page and default locale.
+
+    A transactional test that ran earlier may have truncated them, and
+    tests that build pages would then fail depending on their order.
+    """
+    uses_database = request.node.get_closest_marker("django_db") is not None or (
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+    if uses_database:
+        request.getfixturevalue("_django_db_helper")
+        restore_wagtail_root()
+
+
 @pytest.fixture
 def postgres():
     """Require the suite to be running on PostgreSQL."""
@@ -99,20 +139,22 @@ def corpus_dir():
 
 def _prepare_daphne_child():
     """
-    Give a forked daphne child a working executor and the test database.
+    Give a forked daphne child a working executor.
 
     asgiref runs Django's synchronous code on one shared executor thread. When
     an earlier test started that thread, the fork copies the executor but not
     the thread, so the child would queue every request to a thread that does
     not exist. A fresh executor starts its own thread.
+
+    The child needs no database set-up: the test run has already pointed
+    the settings at the test database before the fork, and the executor
+    thread opens connections of its own.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from asgiref.sync import SyncToAsync
-    from channels.testing.live import set_database_connection
 
     SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
-    set_database_connection()
 
 
 @pytest.fixture

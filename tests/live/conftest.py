@@ -7,13 +7,11 @@ import pytest
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page
 
 from live.models import LiveSession
+from tests.conftest import restore_wagtail_root  # noqa: F401
 from tests.courses.factories import (
     enrol,
     make_course,
@@ -26,26 +24,6 @@ from tests.courses.factories import (
 )
 
 ORIGIN = "http://127.0.0.1"
-
-
-def restore_wagtail_root():
-    """
-    Recreate the default locale and the root page when a flush removed them.
-
-    Transactional tests end by truncating every table, which also removes
-    the rows that Wagtail's migrations created, and the page tree needs them.
-    """
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(
-            instance=Page(
-                title="Root",
-                slug="root",
-                content_type=ContentType.objects.get_for_model(Page),
-            )
-        )
 
 
 def make_session(course, teacher, state="open", **fields):
