@@ -186,6 +186,10 @@ class LibraryItemPageTag(TaggedItemBase):
         related_name="tagged_items",
     )
 
+    class Meta:
+        verbose_name = _("subject of an item")
+        verbose_name_plural = _("subjects of items")
+
 
 class LibraryItemPage(Page):
     """
