@@ -39,6 +39,9 @@ SKIPPED_DIRS = {"migrations", "locale", "__pycache__", "static", "node_modules"}
 CATALOGUES = {
     "lms": ["lms", "templates"],
     "courses": ["courses"],
+    "assignments": ["courses/assignments"],
+    "quizzes": ["courses/quizzes"],
+    "gradebook": ["courses/gradebook"],
     "library": ["library"],
     "live": ["live"],
     "ppdb": ["ppdb"],
@@ -83,17 +86,23 @@ def extract_source(source):
     return found
 
 
-def iter_files(folder):
+def iter_files(folder, skipped=()):
     for path in sorted(Path(folder).rglob("*")):
         if not path.is_file() or SKIPPED_DIRS.intersection(path.parts):
+            continue
+        if any(other in path.parents for other in skipped):
             continue
         yield path
 
 
-def extract_folder(folder):
-    """Return the messages in the Python files and templates under ``folder``."""
+def extract_folder(folder, skipped=()):
+    """
+    Return the messages in the Python files and templates under ``folder``.
+
+    Files under any folder in ``skipped`` are left out.
+    """
     messages = []
-    for path in iter_files(folder):
+    for path in iter_files(folder, skipped):
         if path.suffix == ".py":
             messages += extract_source(path.read_text(encoding="utf-8"))
         elif path.suffix in TEMPLATE_SUFFIXES and "templates" in path.parts:
@@ -108,17 +117,28 @@ def extract_folder(folder):
 
 def extract_catalogue(app_label):
     """Return the messages of one catalogue, first occurrence first, deduplicated."""
+    base = Path(settings.BASE_DIR)
+    # A folder inside this catalogue's folder that has a catalogue of its own
+    # (courses/quizzes inside courses) is left to that catalogue.
+    others = [
+        base / folder
+        for label, folders in CATALOGUES.items()
+        if label != app_label
+        for folder in folders
+    ]
     seen = {}
     for folder in CATALOGUES[app_label]:
-        for message in extract_folder(Path(settings.BASE_DIR) / folder):
+        skipped = [other for other in others if (base / folder) in other.parents]
+        for message in extract_folder(base / folder, skipped):
             seen.setdefault(message.key, message)
     return list(seen.values())
 
 
 def po_path(app_label, language):
+    """Return the catalogue file, in the ``locale`` folder of its first folder."""
     return (
         Path(settings.BASE_DIR)
-        / app_label
+        / CATALOGUES[app_label][0]
         / "locale"
         / language
         / "LC_MESSAGES"
