@@ -506,3 +506,43 @@ class Enrolment(models.Model):
 
     def is_active(self, day=None):
         return self.ends_on >= (day or timezone.localdate())
+
+
+class Notification(models.Model):
+    """An in-app message to one person, such as new material or a grade."""
+
+    class Kind(models.TextChoices):
+        NEW_MATERIAL = "new_material", _("new material")
+        DUE_SOON = "due_soon", _("due soon")
+        GRADE = "grade", _("grade")
+        REPLY = "reply", _("reply")
+        ANNOUNCEMENT = "announcement", _("announcement")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.CharField(_("address"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "read_at"], name="notification_unread_idx"
+            )
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
