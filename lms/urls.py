@@ -15,6 +15,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("lms.account_urls")),
+    path("courses/gradebook/", include("courses.gradebook.urls")),
+    path("courses/assignments/", include("courses.assignments.urls")),
     path("courses/", include("courses.urls")),
     path("library/", include("library.urls")),
     path("live/", include("live.urls")),

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "daphne",
     "lms",
     "courses",
+    "courses.assignments",
+    "courses.gradebook",
     "library",
     "live",
     "ppdb",
