@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("lms.account_urls")),
     path("courses/gradebook/", include("courses.gradebook.urls")),
     path("courses/assignments/", include("courses.assignments.urls")),
+    path("courses/quizzes/", include("courses.quizzes.urls")),
     path("courses/", include("courses.urls")),
     path("library/", include("library.urls")),
     path("live/", include("live.urls")),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "courses",
     "courses.assignments",
     "courses.gradebook",
+    "courses.quizzes",
     "library",
     "live",
     "ppdb",

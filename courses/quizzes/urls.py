@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quizzes"
+
+urlpatterns = [
+    path("course/<int:course_id>/", views.course_quizzes, name="course"),
+    path("<int:quiz_id>/", views.detail, name="detail"),
+    path("<int:quiz_id>/start/", views.start, name="start"),
+    path("<int:quiz_id>/grading/", views.grading, name="grading"),
+    path("<int:quiz_id>/release/", views.release, name="release"),
+    path("attempt/<int:attempt_id>/", views.attempt_page, name="attempt"),
+    path("attempt/<int:attempt_id>/save/", views.save, name="save"),
+    path("attempt/<int:attempt_id>/submit/", views.submit, name="submit"),
+    path("attempt/<int:attempt_id>/review/", views.review, name="review"),
+    path("answer/<int:answer_id>/grade/", views.grade_answer, name="grade_answer"),
+]
