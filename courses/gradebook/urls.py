@@ -1,10 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import calendar_views, views
 
 app_name = "gradebook"
 
 urlpatterns = [
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path(
+        "calendar/new-address/",
+        calendar_views.regenerate_feed,
+        name="regenerate_feed",
+    ),
+    path("ical/<str:token>.ics", calendar_views.ical_feed, name="ical"),
+    path("parent/", calendar_views.parent_page, name="parent"),
+    path("parent/<int:child_id>/", calendar_views.parent_page, name="child"),
     path("course/<int:course_id>/", views.gradebook, name="course"),
     path("course/<int:course_id>/manage/", views.manage, name="manage"),
     path(
