@@ -1,0 +1,8 @@
+import pytest
+
+from .helpers import World
+
+
+@pytest.fixture
+def world(db):
+    return World()
