@@ -79,14 +79,35 @@ class CourseIndexPage(Page):
         verbose_name=_("school"),
     )
     intro = RichTextField(_("introduction"), blank=True)
+    requires_review = models.BooleanField(
+        _("requires review"),
+        default=False,
+        help_text=_(
+            "When set, lessons and courses of this school go to the school's "
+            "operators for approval before they are published."
+        ),
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("school"), FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("school"),
+        FieldPanel("intro"),
+        FieldPanel("requires_review"),
+    ]
     parent_page_types = ["lms.HomePage"]
     subpage_types = ["courses.CoursePage"]
 
     class Meta:
         verbose_name = _("course index")
         verbose_name_plural = _("course indexes")
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if kwargs.get("update_fields") is None and self.school_id:
+                from .workflow import apply_review_setting
+
+                apply_review_setting(self)
 
     def serve(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -123,10 +144,9 @@ class CourseAccessMixin:
     def get_course(self):
         raise NotImplementedError
 
-    def viewer_may_see(self, user, course):
+    def viewer_may_see(self, user, course, role):
         if user.is_superuser:
             return True
-        role = course.role_of(user)
         if not course.live and role not in (CourseRole.TEACHER, CourseRole.OPERATOR):
             raise Http404
         if role == CourseRole.GUARDIAN:
@@ -139,7 +159,9 @@ class CourseAccessMixin:
         course = self.get_course()
         if course is None:
             raise Http404
-        if not self.viewer_may_see(request.user, course):
+        # Kept on the request so that get_context needs no second lookup.
+        request.course_role = course.role_of(request.user)
+        if not self.viewer_may_see(request.user, course, request.course_role):
             logger.info(
                 "course page denied user=%s page=%s course=%s",
                 request.user.pk,
@@ -374,9 +396,14 @@ class CoursePage(CourseAccessMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["role"] = self.role_of(request.user)
+        role = getattr(request, "course_role", None) or self.role_of(request.user)
+        context["role"] = role
         context["units"] = UnitPage.objects.child_of(self).live()
         context["lessons"] = LessonPage.objects.child_of(self).live()
+        if role == CourseRole.STUDENT:
+            from .progress import progress_for
+
+            context["progress"] = progress_for(request.user, self)
         return context
 
 
@@ -437,6 +464,11 @@ class LessonPage(CourseAccessMixin, Page):
         siblings = LessonPage.objects.sibling_of(self).live()
         context["previous_lesson"] = siblings.filter(path__lt=self.path).last()
         context["next_lesson"] = siblings.filter(path__gt=self.path).first()
+        context["role"] = getattr(request, "course_role", None)
+        if context["role"] == CourseRole.STUDENT:
+            from .progress import record_seen
+
+            context["lesson_progress"] = record_seen(request.user, self)
         return context
 
 
@@ -546,3 +578,167 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class LessonProgress(models.Model):
+    """When a student last opened a lesson, and when they finished it."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lesson_progress",
+        verbose_name=_("student"),
+    )
+    lesson = models.ForeignKey(
+        LessonPage,
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name=_("lesson"),
+    )
+    last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "lesson"], name="unique_lesson_progress"
+            )
+        ]
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+
+    def __str__(self):
+        return f"{self.student} - {self.lesson}"
+
+
+class Announcement(models.Model):
+    """A message from a course's teacher to its students and their guardians."""
+
+    course = models.ForeignKey(
+        CoursePage,
+        on_delete=models.CASCADE,
+        related_name="announcements",
+        verbose_name=_("course"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Sanitised HTML."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+
+    def __str__(self):
+        return self.title
+
+
+class Thread(models.Model):
+    """A discussion in a course, or about one lesson of it."""
+
+    course = models.ForeignKey(
+        CoursePage,
+        on_delete=models.CASCADE,
+        related_name="threads",
+        verbose_name=_("course"),
+    )
+    lesson = models.ForeignKey(
+        LessonPage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="threads",
+        verbose_name=_("lesson"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_post_at = models.DateTimeField(_("last post at"), default=timezone.now)
+    is_locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("A locked thread takes no replies.")
+    )
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+
+    class Meta:
+        ordering = ["-last_post_at", "-pk"]
+        verbose_name = _("discussion thread")
+        verbose_name_plural = _("discussion threads")
+
+    def __str__(self):
+        return self.title
+
+
+class Post(models.Model):
+    """A message in a discussion thread; the first one opens the thread."""
+
+    thread = models.ForeignKey(
+        Thread,
+        on_delete=models.CASCADE,
+        related_name="posts",
+        verbose_name=_("thread"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("text"), help_text=_("Sanitised HTML."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("discussion post")
+        verbose_name_plural = _("discussion posts")
+
+    def __str__(self):
+        return f"{self.thread} #{self.pk}"
+
+
+class GuardianPreference(models.Model):
+    """How a parent wants the daily digest about their children."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        NONE = "none", _("no digest")
+
+    guardian = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="digest_preference",
+        verbose_name=_("guardian"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    phone = models.CharField(
+        _("phone number"),
+        max_length=20,
+        blank=True,
+        help_text=_("For SMS and WhatsApp, for example 081234567890."),
+    )
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest preference")
+        verbose_name_plural = _("digest preferences")
+
+    def __str__(self):
+        return f"{self.guardian} ({self.get_channel_display()})"

@@ -22,17 +22,32 @@ def teacher_group_name(course_id):
     return f"{TEACHER_GROUP_PREFIX}{course_id}"
 
 
-def sync_teacher_group(course):
-    """Create or update the group of ``course`` so it matches its teachers."""
+def sync_teacher_group(course, requires_review=None):
+    """
+    Create or update the group of ``course`` so it matches its teachers.
+
+    Where the school requires review, the group may not publish, so the
+    teachers' changes go through the school's review workflow.
+    """
     group, created = Group.objects.get_or_create(name=teacher_group_name(course.pk))
+    if requires_review is None:
+        index = course.get_parent()
+        requires_review = bool(getattr(index.specific, "requires_review", False))
+    codenames = [
+        codename
+        for codename in TEACHER_PAGE_PERMISSIONS
+        if not (requires_review and codename == "publish_page")
+    ]
     permissions = Permission.objects.filter(
-        content_type__app_label="wagtailcore",
-        codename__in=TEACHER_PAGE_PERMISSIONS,
+        content_type__app_label="wagtailcore", codename__in=codenames
     )
     for permission in permissions:
         GroupPagePermission.objects.get_or_create(
             group=group, page_id=course.pk, permission=permission
         )
+    GroupPagePermission.objects.filter(group=group, page_id=course.pk).exclude(
+        permission__in=permissions
+    ).delete()
     teachers = list(course.teachers.all())
     group.user_set.set(teachers)
     if created:

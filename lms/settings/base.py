@@ -276,6 +276,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
+# SMS and WhatsApp gateway for the parents' digest: an HTTP webhook that
+# takes JSON. Empty means no gateway, and those digests are not sent.
+NOTIFY_GATEWAY_URL = os.environ.get("NOTIFY_GATEWAY_URL", "")
+NOTIFY_GATEWAY_TOKEN = os.environ.get("NOTIFY_GATEWAY_TOKEN", "")
+NOTIFY_GATEWAY_TIMEOUT = float(os.environ.get("NOTIFY_GATEWAY_TIMEOUT", "10"))
+
 # Wagtail
 
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Platform Belajar Kota Depok")
