@@ -2,7 +2,7 @@
 The calendar page of each person, their private iCal feed, and the parent page.
 
 The feed URL carries a random token instead of a login, so calendar apps can
-fetch it. Regenerating the token makes the old URL answer 404.
+fetch it. Regenerating the token makes the old URL return 404.
 """
 
 import calendar

@@ -1,10 +1,10 @@
 """
 Gradebook pages: the teacher's table, per-student grading, exports and charts.
 
-Who may do what: the course's teachers grade, override and manage categories;
-teachers and the school's operators view the gradebook and export it; a
-student sees only their own grades and a guardian only their own child's.
-Everyone else gets a 403 page.
+The course's teachers grade, override and manage categories. Teachers and
+the school's operators view and export the gradebook. A student sees only
+their own grades and a guardian only their own child's. Everyone else gets
+a 403 page.
 """
 
 import logging
