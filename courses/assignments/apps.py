@@ -7,3 +7,6 @@ class AssignmentsConfig(AppConfig):
     name = "courses.assignments"
     label = "assignments"
     verbose_name = _("Assignments")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -213,6 +213,9 @@ class Assignment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set by the remind_assignments command, so each assignment's due-soon
+    # reminder goes out once; cleared when the due date changes.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assignment")

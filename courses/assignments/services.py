@@ -325,4 +325,65 @@ def _record_in_gradebook(graded, by):
 def _notify(users, kind, title, url):
     from courses.notify import notify
 
-    notify(users, kind, title, url)
+    return notify(users, kind, title, url)
+
+
+def announce(assignment, *, created):
+    """
+    Tell the course's students about a new assignment and update the gradebook.
+
+    A changed assignment that is already in the gradebook gets its title,
+    maximum score and due date updated there.
+    """
+    from courses.api import enrolled_students
+
+    if created:
+        _notify(
+            enrolled_students(assignment.course),
+            "new_material",
+            _("New assignment: %(title)s") % {"title": assignment.title},
+            assignment.get_absolute_url(),
+        )
+        return
+    if Grade.objects.filter(
+        submission__assignment=assignment, returned_at__isnull=False
+    ).exists():
+        from courses.gradebook import api as gradebook
+
+        gradebook.register_item(
+            assignment.course,
+            assignment.gradebook_key,
+            assignment.title,
+            assignment.max_score,
+            due_at=assignment.due_at,
+        )
+
+
+def remove_from_gradebook(assignment):
+    from courses.gradebook import api as gradebook
+
+    gradebook.remove_item(assignment.course, assignment.gradebook_key)
+
+
+def remind_due(assignment):
+    """
+    Notify the students who have not handed in ``assignment`` yet.
+
+    Students with an extension are left out, because their due date is later.
+    Return the number of notifications stored.
+    """
+    from courses.api import enrolled_students
+
+    waiting = (
+        enrolled_students(assignment.course)
+        .exclude(assignment_submissions__assignment=assignment)
+        .exclude(assignment_extensions__assignment=assignment)
+    )
+    sent = _notify(
+        waiting,
+        "due_soon",
+        _("Due soon: %(title)s") % {"title": assignment.title},
+        assignment.get_absolute_url(),
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(reminded_at=timezone.now())
+    return sent

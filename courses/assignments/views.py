@@ -101,7 +101,11 @@ def edit(request, pk):
 def _edit(request, course, assignment):
     form = AssignmentForm(request.POST or None, instance=assignment, course=course)
     if request.method == "POST" and form.is_valid():
+        created = assignment.pk is None
+        if "due_at" in form.changed_data:
+            assignment.reminded_at = None
         assignment = form.save()
+        services.announce(assignment, created=created)
         logger.info(
             "assignment saved assignment=%s course=%s by=%s",
             assignment.pk,
