@@ -66,23 +66,21 @@ def register_item(course, key, title, max_score, category=None, due_at=None):
     """
     Create or update the grade item ``key`` of ``course`` and return it.
 
-    Calling it again with the same key updates the title, maximum score,
-    category and due date of the existing item.
+    Calling it again with the same key updates the title, maximum score and
+    due date of the existing item. Its category changes only when
+    ``category`` is given, so a teacher's choice on the gradebook page
+    survives the source registering the item again.
     """
     max_score = Decimal(max_score)
     if not max_score.is_finite() or max_score <= 0:
         raise ValidationError(
             _("The maximum score must be a number above 0."), code="invalid_max"
         )
+    defaults = {"title": title[:200], "max_score": max_score, "due_at": due_at}
+    if category is not None:
+        defaults["category"] = category
     item, created = GradeItem.objects.update_or_create(
-        course=course,
-        key=key,
-        defaults={
-            "title": title[:200],
-            "max_score": max_score,
-            "category": category,
-            "due_at": due_at,
-        },
+        course=course, key=key, defaults=defaults
     )
     if created:
         logger.info("grade item registered course=%s key=%s", course.pk, key)

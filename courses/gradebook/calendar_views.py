@@ -123,6 +123,8 @@ def ical_feed(request, token):
     """Send the iCalendar file of the person whose feed token is ``token``."""
     feed = CalendarFeed.objects.filter(token=token).select_related("user").first()
     if feed is None or not feed.user.is_active:
+        # The token is a secret, so only the miss is logged.
+        logger.info("calendar feed not found")
         raise Http404
     now = timezone.now()
     events = events_for(

@@ -4,7 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from courses.gradebook import api
-from courses.gradebook.models import Grade, GradeChange, GradeItem, TotalOverride
+from courses.gradebook.models import (
+    Grade,
+    GradeCategory,
+    GradeChange,
+    GradeItem,
+    TotalOverride,
+)
 from tests.courses.factories import (
     enrol,
     make_course,
@@ -116,3 +122,13 @@ def test_remove_item_deletes_grades(course_setup):
     assert not GradeItem.objects.exists()
     assert not Grade.objects.exists()
     assert GradeChange.objects.get().item_title == "Kuis"
+
+
+def test_register_item_keeps_teacher_category(course_setup):
+    course, _teacher, _student = course_setup
+    item = api.register_item(course, "assignment:4", "Tugas 4", 100)
+    category = GradeCategory.objects.create(course=course, name="Tugas", weight=40)
+    item.category = category
+    item.save()
+    again = api.register_item(course, "assignment:4", "Tugas 4", 100)
+    assert again.category == category

@@ -48,3 +48,15 @@ def test_round_half_up():
     assert round_half_up(Decimal("84.125")) == Decimal("84.13")
     assert round_half_up(Decimal("84.135")) == Decimal("84.14")
     assert round_half_up(Decimal("84.134")) == Decimal("84.13")
+
+
+def test_distribution_bands():
+    from courses.gradebook.book import distribution
+
+    bars = distribution([Decimal(5), Decimal(95), Decimal(100), Decimal(99.99), None])
+    counts = [bar["count"] for bar in bars]
+    assert counts == [1, 0, 0, 0, 0, 0, 0, 0, 0, 3]
+    assert bars[9]["height"] == 100
+    assert bars[0]["height"] == 33
+    assert bars[9]["y"] == 5
+    assert bars[1]["height"] == 0

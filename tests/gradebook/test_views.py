@@ -221,3 +221,38 @@ def test_manage_categories(client, setup):
     assert GradeItem.objects.get(pk=setup.item.pk).category == category
     login(client, setup.operator)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_missing_as_zero_setting(client, setup):
+    api.record_score(setup.item, setup.student, 80, by=setup.teacher)
+    login(client, setup.teacher)
+    response = client.get(course_url("course", setup))
+    row = next(r for r in response.context["book"].rows if r.student == setup.student)
+    assert row.total == Decimal("80.00")
+    response = client.post(
+        course_url("manage", setup),
+        {
+            "action": "settings",
+            "settings-missing_counts_as_zero": "on",
+            "settings-uncategorised_weight": "100",
+        },
+    )
+    assert response.status_code == 302
+    response = client.get(course_url("course", setup))
+    row = next(r for r in response.context["book"].rows if r.student == setup.student)
+    # 80 of the 110 points of both items: 72.727... rounds to 72.73.
+    assert row.total == Decimal("72.73")
+
+
+@pytest.mark.django_db
+def test_grading_page_shows_history(client, setup):
+    api.record_score(setup.item, setup.student, 60, by=setup.teacher)
+    api.set_override(setup.item, setup.student, 70, by=setup.teacher, reason="Remidi")
+    response = login(client, setup.teacher).get(
+        course_url("student", setup, setup.student.pk)
+    )
+    assert response.status_code == 200
+    history = list(response.context["history"])
+    assert [change.field for change in history] == ["override", "score"]
+    assert "Remidi" in response.content.decode()
