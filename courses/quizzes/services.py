@@ -13,8 +13,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from courses.notify import Notification, notify
 
 from . import grading
 from .models import Answer, Attempt, Question, Quiz
@@ -314,8 +317,20 @@ def release_grades(quiz, teacher):
     """Release the quiz's grades to students and record them in the gradebook."""
     with transaction.atomic():
         count = push_grades(quiz, teacher)
-        Quiz.objects.filter(pk=quiz.pk).update(grades_released=True)
+        first_release = Quiz.objects.filter(pk=quiz.pk, grades_released=False).update(
+            grades_released=True
+        )
     quiz.grades_released = True
+    if first_release:
+        students = quiz.attempts.exclude(status=Attempt.Status.IN_PROGRESS).values_list(
+            "student_id", flat=True
+        )
+        notify(
+            students,
+            Notification.Kind.GRADE,
+            _("Quiz grades released: %(title)s") % {"title": quiz.title},
+            reverse("quizzes:detail", args=[quiz.pk]),
+        )
     return count
 
 

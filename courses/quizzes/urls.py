@@ -6,7 +6,10 @@ app_name = "quizzes"
 
 urlpatterns = [
     path("course/<int:course_id>/", views.course_quizzes, name="course"),
+    path("course/<int:course_id>/questions/", views.question_bank, name="questions"),
+    path("course/<int:course_id>/new/", views.quiz_new, name="new"),
     path("<int:quiz_id>/", views.detail, name="detail"),
+    path("<int:quiz_id>/allowances/", views.allowances, name="allowances"),
     path("<int:quiz_id>/start/", views.start, name="start"),
     path("<int:quiz_id>/grading/", views.grading, name="grading"),
     path("<int:quiz_id>/release/", views.release, name="release"),

@@ -12,18 +12,24 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
-from courses.api import CourseRole, course_role
+from courses.api import CourseRole, course_role, enrolled_students, get_course
 
 from . import services
-from .models import Answer, Attempt, Choice, Question, Quiz
+from .forms import AllowanceForm, QuestionForm, QuizForm
+from .models import Allowance, Answer, Attempt, Choice, Question, Quiz, QuizQuestion
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +80,6 @@ def _teacher_quiz(request, quiz_id):
 @require_GET
 def course_quizzes(request, course_id):
     """List a course's quizzes for its teachers and students."""
-    from courses.api import get_course
-
     course = get_course(course_id)
     if course is None:
         raise Http404
@@ -379,3 +383,92 @@ def release(request, quiz_id):
         % {"count": count},
     )
     return redirect("quizzes:grading", quiz_id=quiz.pk)
+
+
+def _teacher_course(request, course_id):
+    course = get_course(course_id)
+    if course is None:
+        raise Http404
+    if _role(request.user, course) != CourseRole.TEACHER:
+        raise PermissionDenied
+    return course
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_bank(request, course_id):
+    """List the course's question bank and add a question to it."""
+    course = _teacher_course(request, course_id)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.course = course
+        with transaction.atomic():
+            question = form.save()
+        logger.info("quiz question added question=%s course=%s", question.pk, course.pk)
+        messages.success(request, _("Question added."))
+        return redirect("quizzes:questions", course_id=course.pk)
+    questions = course.quiz_questions.prefetch_related("choices")
+    return render(
+        request,
+        "quizzes/question_bank.html",
+        {"course": course, "form": form, "questions": questions},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_new(request, course_id):
+    """Create a quiz of the course from questions of its bank."""
+    course = _teacher_course(request, course_id)
+    form = QuizForm(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.instance.course = course
+            quiz = form.save()
+            for position, question in enumerate(form.cleaned_data["questions"]):
+                QuizQuestion.objects.create(
+                    quiz=quiz,
+                    question=question,
+                    points=form.cleaned_data["points"],
+                    position=position,
+                )
+        logger.info("quiz created quiz=%s course=%s", quiz.pk, course.pk)
+        messages.success(request, _("Quiz created."))
+        return redirect("quizzes:detail", quiz_id=quiz.pk)
+    return render(
+        request,
+        "quizzes/quiz_form.html",
+        {"course": course, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allowances(request, quiz_id):
+    """Grant one student extra time or extra attempts at a quiz."""
+    quiz = _teacher_quiz(request, quiz_id)
+    form = AllowanceForm(request.POST or None, students=enrolled_students(quiz.course))
+    if request.method == "POST" and form.is_valid():
+        Allowance.objects.update_or_create(
+            quiz=quiz,
+            student=form.cleaned_data["student"],
+            defaults={
+                "extra_minutes": form.cleaned_data["extra_minutes"],
+                "extra_attempts": form.cleaned_data["extra_attempts"],
+            },
+        )
+        messages.success(request, _("Allowance saved."))
+        return redirect("quizzes:allowances", quiz_id=quiz.pk)
+    return render(
+        request,
+        "quizzes/allowances.html",
+        {
+            "quiz": quiz,
+            "course": quiz.course,
+            "form": form,
+            "allowances": quiz.allowances.select_related("student"),
+        },
+        status=400 if form.errors else 200,
+    )

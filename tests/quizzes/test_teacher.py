@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.gradebook.models import Grade, GradeItem
+from courses.notify import Notification
 from courses.quizzes import services
 from courses.quizzes.calendar import events_for
 from courses.quizzes.models import Answer, Attempt, Quiz
@@ -104,6 +105,11 @@ def test_release_records_in_gradebook(client, graded):
     assert item.max_score == Decimal(10)
     grade = Grade.objects.get(item=item, student=graded["students"][0])
     assert grade.score == Decimal(8)
+    notes = Notification.objects.filter(kind=Notification.Kind.GRADE)
+    assert [note.recipient for note in notes] == [graded["students"][0]]
+    # Releasing again updates the gradebook without notifying twice.
+    client.post(reverse("quizzes:release", args=[graded["quiz"].pk]))
+    assert notes.count() == 1
     # A later regrade flows into the gradebook because grades are released.
     services.grade_essay(graded["essay"], "5", "", graded["teacher"])
     grade.refresh_from_db()
