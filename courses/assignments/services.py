@@ -387,3 +387,29 @@ def remind_due(assignment):
     )
     Assignment.objects.filter(pk=assignment.pk).update(reminded_at=timezone.now())
     return sent
+
+
+def missing_work(student, now=None):
+    """
+    Return the open assignments of ``student`` past their due date, not handed in.
+
+    A student's extension replaces the assignment's due date. The result is
+    ordered by due date; the parent page and the gradebook use it.
+    """
+    from courses.api import courses_for
+
+    now = now or timezone.now()
+    extended = dict(
+        Extension.objects.filter(student=student).values_list("assignment_id", "due_at")
+    )
+    candidates = (
+        Assignment.objects.filter(course__in=courses_for(student), opens_at__lte=now)
+        .exclude(submissions__student=student)
+        .select_related("course")
+        .order_by("due_at", "pk")
+    )
+    return [
+        assignment
+        for assignment in candidates
+        if extended.get(assignment.pk, assignment.due_at) < now
+    ]

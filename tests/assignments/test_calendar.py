@@ -59,3 +59,41 @@ def test_outsider_gets_nothing(world):
     outsider = make_student(world.school)
 
     assert events_for(outsider, *window()) == []
+
+
+def test_missing_work_lists_overdue(world):
+    from courses.assignments.services import grant_extension, missing_work, submit
+
+    now = timezone.now()
+    overdue = world.assignment(
+        title="Terlewat",
+        opens_at=now - datetime.timedelta(days=5),
+        due_at=now - datetime.timedelta(days=1),
+        late_policy="accept",
+    )
+    handed_in = world.assignment(
+        title="Sudah",
+        opens_at=now - datetime.timedelta(days=5),
+        due_at=now - datetime.timedelta(days=1),
+        late_policy="accept",
+    )
+    extended = world.assignment(
+        title="Diperpanjang",
+        opens_at=now - datetime.timedelta(days=5),
+        due_at=now - datetime.timedelta(days=1),
+    )
+    world.assignment(title="Belum tenggat")
+    submit(handed_in, world.student, text="terlambat")
+    grant_extension(
+        extended, world.student, now + datetime.timedelta(days=1), by=world.teacher
+    )
+
+    mine = missing_work(world.student)
+    theirs = missing_work(world.other_student)
+
+    assert mine == [overdue]
+    assert [assignment.title for assignment in theirs] == [
+        "Terlewat",
+        "Sudah",
+        "Diperpanjang",
+    ]
