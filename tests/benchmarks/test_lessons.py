@@ -1,0 +1,84 @@
+"""
+Requests per second of course and lesson pages against a bare Django view.
+
+Both are served by the same daphne in the same run on PostgreSQL, so the
+ratio holds on a noisy machine where the absolute figures do not. The bare
+view is the health check, which touches neither the database nor the cache.
+The pages are fetched by a logged-in student, as students read them.
+"""
+
+import http.client
+import time
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from tests.courses.factories import (
+    enrol,
+    make_course,
+    make_course_index,
+    make_lesson,
+    make_school,
+    make_student,
+    make_teacher,
+)
+
+REQUESTS = 300
+ROUNDS = 3
+
+
+def session_cookie(user):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "lms.auth.IdentifierBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def requests_per_second(base_url, path, count, cookie):
+    parsed = urlparse(base_url)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    started = time.perf_counter()
+    for _ in range(count):
+        connection.request("GET", path, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, (path, response.status)
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return count / elapsed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_course_and_lesson_pages_against_bare_view(postgres, daphne_server):
+    school = make_school()
+    teacher = make_teacher(school)
+    course = make_course(make_course_index(school), teachers=[teacher])
+    lessons = [make_lesson(course, title=f"Pelajaran {n}") for n in range(8)]
+    student = make_student(school)
+    enrol(course, student)
+    cookie = session_cookie(student)
+    paths = {"course": course.url, "lesson": lessons[3].url, "bare": "/healthz"}
+    for path in paths.values():
+        requests_per_second(daphne_server, path, 20, cookie)
+
+    best = {}
+    for _ in range(ROUNDS):
+        for name, path in paths.items():
+            rate = requests_per_second(daphne_server, path, REQUESTS, cookie)
+            best[name] = max(best.get(name, 0), rate)
+    ratios = {name: best[name] / best["bare"] for name in ("course", "lesson")}
+
+    print(  # noqa: T201
+        f"\ncourse page: {best['course']:.0f} req/s, "
+        f"lesson page: {best['lesson']:.0f} req/s, "
+        f"bare view: {best['bare']:.0f} req/s, "
+        f"ratios {ratios['course']:.2f} and {ratios['lesson']:.2f} (best of "
+        f"{ROUNDS} rounds of {REQUESTS} sequential requests over one keep-alive "
+        "connection, logged in as a student)"
+    )
+    assert ratios["course"] >= 0.5
+    assert ratios["lesson"] >= 0.5
