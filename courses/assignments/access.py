@@ -21,8 +21,8 @@ def may_view_work(user, course, student):
     """
     Return whether ``user`` may see the work and returned grades of ``student``.
 
-    Teachers see everyone's; a student sees their own while enrolled; a
-    guardian sees their own children's.
+    Teachers may see every student's work. A student may see their own while
+    enrolled, and a guardian their own children's.
     """
     if is_manager(user, course):
         return True

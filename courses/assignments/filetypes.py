@@ -58,7 +58,7 @@ ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 # Content types are read from at most this many bytes of [Content_Types].xml,
 # so a crafted archive cannot make the check inflate a huge part.
 CONTENT_TYPES_MAX_BYTES = 1024 * 1024
-# How many bytes ``sniff`` reads from the start of the file.
+# How many bytes ``content_matches`` reads to compare magic bytes.
 HEAD_SIZE = 8192
 TEXT_CONTROL_BYTES = {0x09, 0x0A, 0x0C, 0x0D}
 

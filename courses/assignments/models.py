@@ -252,7 +252,7 @@ class Assignment(models.Model):
         )
 
     def due_at_for(self, student):
-        """Return the due date of ``student``: their extension's, else the own."""
+        """Return the due date of ``student``, which an extension replaces."""
         extension = self.extensions.filter(student=student).first()
         return extension.due_at if extension is not None else self.due_at
 
@@ -411,8 +411,3 @@ class Grade(models.Model):
     def apply_penalty(raw_score, penalty_percent):
         factor = Decimal(100 - penalty_percent) / Decimal(100)
         return (Decimal(raw_score) * factor).quantize(SCORE_PLACES, ROUND_HALF_UP)
-
-
-def rubric_level_sum(levels):
-    """Return the points of ``levels`` added up."""
-    return sum((level.points for level in levels), Decimal(0))

@@ -69,8 +69,8 @@ def check_deadline(assignment, student, now, *, has_previous):
 
     Work is rejected before the assignment opens, and after the student's
     due date when the late policy rejects late work or when it would replace
-    work handed in earlier: a resubmission is possible only until the due
-    date.
+    work handed in earlier, because a resubmission is possible only until
+    the due date.
     """
     if now < assignment.opens_at:
         raise ValidationError(
@@ -224,8 +224,8 @@ def rubric_score(assignment, choices):
     """
     Return the points of the rubric levels in ``choices`` and the choices.
 
-    ``choices`` maps each criterion's pk to the chosen level's pk; every
-    criterion needs one level of its own.
+    ``choices`` maps each criterion's pk to the chosen level's pk. Every
+    criterion needs one of its own levels.
     """
     total = Decimal(0)
     stored = {}

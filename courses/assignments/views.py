@@ -1,7 +1,7 @@
 """
 Pages of assignments: lists, the submission form, grading and downloads.
 
-Every view checks the viewer's role in the assignment's course and answers
+Every view checks the viewer's role in the assignment's course and returns
 403 to anyone else. The pages work without JavaScript.
 """
 
@@ -123,7 +123,7 @@ def _edit(request, course, assignment):
 
 @login_required
 def detail(request, pk):
-    """Show an assignment; students hand in their work here."""
+    """Show an assignment. Students hand in their work here."""
     assignment = get_object_or_404(Assignment.objects.select_related("rubric"), pk=pk)
     course = assignment.course
     if is_manager(request.user, course):
@@ -132,7 +132,10 @@ def detail(request, pk):
             "assignments/assignment_detail.html",
             {"assignment": assignment, "course": course, "manager": True},
         )
+
     role = course_role(request.user, course)
+    if role == CourseRole.GUARDIAN and request.method == "POST":
+        return _deny(request, "assignment", pk)
     if role == CourseRole.GUARDIAN:
         children = [
             student
@@ -146,6 +149,9 @@ def detail(request, pk):
         )
     if role != CourseRole.STUDENT:
         return _deny(request, "assignment", pk)
+
+    # NOTE: Django receives the whole upload (spooled to a temporary file)
+    # before services.check_file compares its size with the limit.
     form = SubmissionForm(
         request.POST or None, request.FILES or None, assignment=assignment
     )
@@ -162,6 +168,7 @@ def detail(request, pk):
         else:
             messages.success(request, _("Your work was handed in."))
             return redirect(assignment)
+
     status = 400 if form.errors else 200
     context = _work_context(assignment, request.user)
     context.update({"form": form, "course": course})
@@ -205,7 +212,7 @@ def student_work(request, pk, student_id):
 
 @login_required
 def submissions(request, pk):
-    """The teacher's table of every student's latest work and grade."""
+    """Show the teacher every student's latest work, grade and extension."""
     assignment = get_object_or_404(Assignment, pk=pk)
     course = assignment.course
     if not is_manager(request.user, course):

@@ -131,7 +131,7 @@ def test_parent_cannot_submit(client, world):
         reverse("assignments:detail", args=[assignment.pk]), {"text": "dari orang tua"}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert not assignment.submissions.exists()
 
 
