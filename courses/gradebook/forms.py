@@ -1,5 +1,7 @@
 """Forms of the gradebook pages; errors carry the codes of ``api``."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +83,26 @@ class SettingsForm(forms.ModelForm):
 
 
 class ItemCategoryForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=GradeCategory.objects.none(), required=False
+    )
+
+    def __init__(self, *args, course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = GradeCategory.objects.filter(course=course)
+
+
+class ManualItemForm(forms.Form):
+    """A grade item that the teacher scores by hand, such as a paper exam."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    max_score = forms.DecimalField(
+        label=_("Maximum score"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10000"),
+        decimal_places=2,
+        initial=100,
+    )
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=GradeCategory.objects.none(), required=False
     )

@@ -17,6 +17,11 @@ urlpatterns = [
     path("course/<int:course_id>/", views.gradebook, name="course"),
     path("course/<int:course_id>/manage/", views.manage, name="manage"),
     path(
+        "course/<int:course_id>/items/<int:item_id>/delete/",
+        views.delete_item,
+        name="delete_item",
+    ),
+    path(
         "course/<int:course_id>/export.csv",
         views.export,
         {"file_format": "csv"},

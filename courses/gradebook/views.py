@@ -8,6 +8,7 @@ a 403 page.
 """
 
 import logging
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -27,6 +28,7 @@ from .export import csv_response, xlsx_response
 from .forms import (
     CategoryForm,
     ItemCategoryForm,
+    ManualItemForm,
     OverrideForm,
     ScoreForm,
     SettingsForm,
@@ -36,6 +38,10 @@ from .models import GradebookSettings, GradeCategory, GradeChange, GradeItem
 logger = logging.getLogger(__name__)
 
 STAFF_ROLES = (CourseRole.TEACHER, CourseRole.OPERATOR)
+
+# Items the teacher adds by hand have keys with this prefix. Only those can
+# be deleted here: the other items belong to their assignment or quiz.
+MANUAL_PREFIX = "manual:"
 
 
 def forbidden(request, course, message):
@@ -270,7 +276,7 @@ def export(request, course_id, file_format):
 
 @login_required
 def manage(request, course_id):
-    """Let a teacher set categories, weights and the missing-score rule."""
+    """Let a teacher set categories, weights, hand-scored items and options."""
     course = load_course(course_id)
     if not is_teacher(request.user, course):
         return forbidden(
@@ -279,6 +285,7 @@ def manage(request, course_id):
     gradebook_settings = GradebookSettings.for_course(course)
     category_form = CategoryForm(course=course, prefix="category")
     settings_form = SettingsForm(instance=gradebook_settings, prefix="settings")
+    item_form = ManualItemForm(course=course, prefix="item")
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -311,6 +318,18 @@ def manage(request, course_id):
                 )
                 return redirect("gradebook:manage", course.pk)
             messages.error(request, _("Choose one of the course's categories."))
+        elif action == "new_item":
+            item_form = ManualItemForm(request.POST, course=course, prefix="item")
+            if item_form.is_valid():
+                api.register_item(
+                    course,
+                    f"{MANUAL_PREFIX}{uuid.uuid4().hex}",
+                    item_form.cleaned_data["title"],
+                    item_form.cleaned_data["max_score"],
+                    category=item_form.cleaned_data["category"],
+                )
+                messages.success(request, _("Item added."))
+                return redirect("gradebook:manage", course.pk)
         elif action == "delete_category":
             category = get_object_or_404(
                 GradeCategory, course=course, pk=request.POST.get("category")
@@ -334,6 +353,24 @@ def manage(request, course_id):
             "category_form": category_form,
             "settings_form": settings_form,
             "items": items,
+            "item_form": item_form,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def delete_item(request, course_id, item_id):
+    """Delete a hand-scored item with its grades; the history stays."""
+    course = load_course(course_id)
+    if not is_teacher(request.user, course):
+        return forbidden(
+            request, course, _("Only the course's teachers can change the gradebook.")
+        )
+    item = get_object_or_404(
+        GradeItem, course=course, pk=item_id, key__startswith=MANUAL_PREFIX
+    )
+    api.remove_item(course, item.key)
+    messages.success(request, _("Item deleted."))
+    return redirect("gradebook:manage", course.pk)

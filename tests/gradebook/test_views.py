@@ -256,3 +256,57 @@ def test_grading_page_shows_history(client, setup):
     history = list(response.context["history"])
     assert [change.field for change in history] == ["override", "score"]
     assert "Remidi" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_manual_item_add_and_delete(client, setup):
+    login(client, setup.teacher)
+    response = client.post(
+        course_url("manage", setup),
+        {"action": "new_item", "item-title": "Ujian tertulis", "item-max_score": "50"},
+    )
+    assert response.status_code == 302
+    item = GradeItem.objects.get(title="Ujian tertulis")
+    assert item.key.startswith("manual:")
+    assert item.max_score == Decimal("50")
+    api.record_score(item, setup.student, 45, by=setup.teacher)
+    response = client.post(course_url("delete_item", setup, item.pk))
+    assert response.status_code == 302
+    assert not GradeItem.objects.filter(pk=item.pk).exists()
+    assert GradeChange.objects.filter(item_title="Ujian tertulis").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("max_score", "code"),
+    [("0", "min_value"), ("-5", "min_value"), ("banyak", "invalid"), ("", "required")],
+)
+def test_manual_item_bad_max_rejected(client, setup, max_score, code):
+    login(client, setup.teacher)
+    before = GradeItem.objects.count()
+    response = client.post(
+        course_url("manage", setup),
+        {"action": "new_item", "item-title": "Ujian", "item-max_score": max_score},
+    )
+    assert response.status_code == 400
+    assert response.context["item_form"].has_error("max_score", code)
+    assert GradeItem.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_source_item_cannot_be_deleted(client, setup):
+    login(client, setup.teacher)
+    response = client.post(course_url("delete_item", setup, setup.item.pk))
+    assert response.status_code == 404
+    assert GradeItem.objects.filter(pk=setup.item.pk).exists()
+
+
+@pytest.mark.django_db
+def test_manual_item_forbidden_to_student(client, setup):
+    login(client, setup.student)
+    response = client.post(
+        course_url("manage", setup),
+        {"action": "new_item", "item-title": "Ujian", "item-max_score": "10"},
+    )
+    assert response.status_code == 403
+    assert GradeItem.objects.count() == 2
