@@ -3,7 +3,8 @@ Start, answer, submit and grade quiz attempts.
 
 Views, the management command and tests go through these functions, which
 check the rules of the quiz and raise ``ValidationError`` with a ``code``
-when a request breaks one. Nothing is stored when they raise.
+when a request breaks one. No answer or score is stored when they raise,
+but a save after the deadline still closes the attempt.
 """
 
 import logging
@@ -202,12 +203,26 @@ def save_answer(attempt, question_id, raw, now=None):
     if question.has_choices:
         choice_ids = list(question.choices.values_list("pk", flat=True))
     data = clean_answer(question, raw, choice_ids)
-    Answer.objects.bulk_create(
-        [Answer(attempt=attempt, question=question, data=data, saved_at=now)],
-        update_conflicts=True,
-        unique_fields=["attempt", "question"],
-        update_fields=["data", "saved_at"],
-    )
+    with transaction.atomic():
+        # The row lock makes a concurrent submit wait for this save, so no
+        # answer lands in an attempt after it was graded.
+        status = (
+            Attempt.objects.select_for_update()
+            .filter(pk=attempt.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != Attempt.Status.IN_PROGRESS:
+            raise ValidationError(
+                _("This attempt has been submitted; answers can no longer change."),
+                code="submitted",
+            )
+        Answer.objects.bulk_create(
+            [Answer(attempt=attempt, question=question, data=data, saved_at=now)],
+            update_conflicts=True,
+            unique_fields=["attempt", "question"],
+            update_fields=["data", "saved_at"],
+        )
     return now
 
 

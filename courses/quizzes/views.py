@@ -33,7 +33,7 @@ from .models import Allowance, Answer, Attempt, Choice, Question, Quiz, QuizQues
 
 logger = logging.getLogger(__name__)
 
-# Errors that mean the attempt is over, answered with 409 Conflict.
+# Error codes that mean the attempt is over, returned with 409 Conflict.
 CLOSED_CODES = {"time_up", "submitted"}
 
 
