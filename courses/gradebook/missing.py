@@ -21,7 +21,7 @@ def missing_work(student, now=None):
         return []
     services = importlib.import_module("courses.assignments.services")
     if hasattr(services, "missing_work"):
-        return list(services.missing_work(student))
+        return list(services.missing_work(student, now))
     models = importlib.import_module("courses.assignments.models")
     now = now or timezone.now()
     submitted = models.Submission.objects.filter(student=student).values(
