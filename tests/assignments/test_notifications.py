@@ -134,3 +134,16 @@ def test_changed_due_date_clears_reminder(client, world):
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.reminded_at is None
+
+
+def test_course_delete_removes_assignments(world):
+    assignment = world.assignment()
+    submission = services.submit(assignment, world.student, text="jawaban")
+    services.return_grade(
+        services.grade(submission, by=world.teacher, score="90"), by=world.teacher
+    )
+
+    world.course.delete()
+
+    assert not Assignment.objects.exists()
+    assert not GradeItem.objects.exists()
