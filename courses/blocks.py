@@ -59,7 +59,7 @@ class VideoBlock(blocks.StructBlock):
     A video: an uploaded file played by the browser, or an embedded address.
 
     An uploaded video is a Wagtail document with a video type, kept in the
-    default storage; it is shown with ``preload="none"`` so that a phone on
+    default storage. It is shown with ``preload="none"``, so a phone on
     mobile data loads nothing until the student presses play.
     """
 

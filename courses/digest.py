@@ -1,5 +1,5 @@
 """
-Build and send the daily digest that tells parents about their children.
+Build and send the daily digest of news about their children to parents.
 
 A digest lists, per child, new grades, work due in the next days, new
 announcements of the child's courses and the child's other unread

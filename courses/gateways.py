@@ -3,7 +3,7 @@ Send short text messages (SMS, WhatsApp) through a gateway of the deployment.
 
 A deployment configures one HTTP webhook (``NOTIFY_GATEWAY_URL``) that takes
 a JSON POST ``{"channel": "sms" | "whatsapp", "to": "0812…", "text": "…"}``
-with ``Authorization: Bearer <NOTIFY_GATEWAY_TOKEN>`` and answers 2xx once
+with ``Authorization: Bearer <NOTIFY_GATEWAY_TOKEN>`` and responds with 2xx once
 it has accepted the message. Other gateways subclass ``Gateway``.
 """
 
@@ -56,11 +56,11 @@ class WebhookGateway(Gateway):
             ) as response:
                 status = response.status
         except urllib.error.HTTPError as error:
-            raise GatewayError(f"gateway answered HTTP {error.code}") from error
+            raise GatewayError(f"gateway responded with HTTP {error.code}") from error
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise GatewayError(f"gateway unreachable: {error}") from error
         if not 200 <= status < 300:
-            raise GatewayError(f"gateway answered HTTP {status}")
+            raise GatewayError(f"gateway responded with HTTP {status}")
 
 
 def get_gateway():

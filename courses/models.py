@@ -711,7 +711,7 @@ class Post(models.Model):
 
 
 class GuardianPreference(models.Model):
-    """How a parent wants the daily digest about their children."""
+    """The channel by which a parent receives the daily digest."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("e-mail")

@@ -35,8 +35,8 @@ def mark_read(request):
     """
     Mark notifications of the person as read, then go back or follow one.
 
-    With ``id`` the one notification is marked and, when it has a local
-    address, the person is sent there; without it all of them are marked.
+    With ``id`` the one notification is marked, and the person is sent to
+    its address when that is local. Without ``id`` all of them are marked.
     Ids of other people's notifications match nothing and change nothing.
     """
     own = Notification.objects.filter(recipient=request.user, read_at__isnull=True)

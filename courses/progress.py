@@ -1,4 +1,4 @@
-"""Which lessons a student has opened and finished, per course."""
+"""Lesson progress: the lessons a student has opened and finished, per course."""
 
 from dataclasses import dataclass
 
@@ -58,8 +58,8 @@ def progress_for(student, course, lessons=None):
     """
     Return the ``CourseProgress`` of ``student`` in ``course``.
 
-    The lesson to continue with is the one last opened that is not done;
-    without one, the first lesson not done; when all are done, none.
+    The lesson to continue with is the one last opened that is not done.
+    Without one it is the first lesson not done, and ``None`` when all are.
     """
     lessons = list(course_lessons(course) if lessons is None else lessons)
     rows = LessonProgress.objects.filter(student=student, lesson__in=lessons)

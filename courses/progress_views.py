@@ -40,8 +40,8 @@ def lesson_done(request, lesson_id):
     Mark a lesson done for the student and move on to the next one.
 
     A form post (no JavaScript) is redirected to the next lesson, or back to
-    the course after the last one; the script that marks a lesson done when
-    its end is reached sends ``X-Requested-With`` and gets a 204.
+    the course after the last one. The script that marks a lesson done at
+    its end sends ``X-Requested-With: fetch`` and gets a 204.
     """
     try:
         lesson, course, _role = _load_lesson(

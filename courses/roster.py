@@ -4,9 +4,9 @@ Read a class roster in the layout of a Dapodik student export and enrol it.
 The file is CSV with a header row naming at least the columns NISN, name
 (Nama), sex (JK, L or P), birth date (Tanggal Lahir) and class group
 (Rombel). Spreadsheet programs save it with a UTF-8 byte-order mark and
-often with semicolons; both are read. A file that is not UTF-8 or lacks a
-column is rejected as a whole; a bad row is reported with its line number
-while the good rows are imported. Importing the same file again changes
+often with semicolons, and both are read. A file that is not UTF-8 or lacks
+a column is rejected as a whole. A bad row is reported with its line number,
+and the good rows are imported. Importing the same file again changes
 nothing.
 """
 
@@ -52,7 +52,7 @@ class RosterRow:
 
 @dataclass
 class RosterResult:
-    """What an import did, and the lines it could not use."""
+    """The counts of an import and the lines it rejected."""
 
     created_users: int = 0
     enrolled: int = 0

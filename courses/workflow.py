@@ -1,5 +1,5 @@
 """
-Review before publishing: a Wagtail workflow per school that asks for it.
+Review before publishing: a Wagtail workflow per school that requires it.
 
 A school that sets ``CourseIndexPage.requires_review`` gets a workflow,
 "Review by school operator: <NPSN>", with one group approval task for the
