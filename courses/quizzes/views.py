@@ -291,7 +291,7 @@ def review(request, attempt_id):
         raise PermissionDenied
     if attempt.is_in_progress and attempt.is_past_deadline():
         services.finalise(attempt, Attempt.Ending.TIME_UP)
-    if attempt.is_in_progress:
+    if attempt.is_in_progress and not is_teacher:
         return redirect("quizzes:attempt", attempt_id=attempt.pk)
     quiz = attempt.quiz
     may_review = is_teacher or services.may_review(attempt)

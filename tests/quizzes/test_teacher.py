@@ -182,3 +182,15 @@ def test_calendar_lists_quiz_windows(graded):
         )
         == []
     )
+
+
+def test_teacher_sees_attempt_in_progress(client, graded):
+    quiz = graded["quiz"]
+    running = services.start_attempt(quiz, graded["students"][1])
+    services.save_answer(running, graded["essay"].question_id, {"text": "draf"})
+    login(client, graded["teacher"])
+    response = client.get(reverse("quizzes:review", args=[running.pk]))
+    assert response.status_code == 200
+    assert "draf" in response.content.decode()
+    running.refresh_from_db()
+    assert running.is_in_progress
