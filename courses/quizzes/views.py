@@ -85,7 +85,9 @@ def course_quizzes(request, course_id):
         raise Http404
     role = _role(request.user, course)
     if role not in (CourseRole.TEACHER, CourseRole.STUDENT):
-        return _forbidden(request, _("Only the course's teachers and students."))
+        return _forbidden(
+            request, _("Only the course's teachers and students can open its quizzes.")
+        )
     quizzes = course.quizzes.order_by("opens_at", "pk")
     return render(
         request,
@@ -101,7 +103,9 @@ def detail(request, quiz_id):
     quiz = get_object_or_404(Quiz.objects.select_related("course"), pk=quiz_id)
     role = _role(request.user, quiz.course)
     if role not in (CourseRole.TEACHER, CourseRole.STUDENT):
-        return _forbidden(request, _("Only the course's teachers and students."))
+        return _forbidden(
+            request, _("Only the course's teachers and students can open its quizzes.")
+        )
     attempts = []
     current = None
     allowed = None
@@ -109,6 +113,7 @@ def detail(request, quiz_id):
         current = services.current_attempt(quiz, request.user)
         attempts = quiz.attempts.filter(student=request.user).order_by("number")
         allowed = services.attempts_allowed(quiz, request.user)
+    used = len(attempts)
     context = {
         "quiz": quiz,
         "course": quiz.course,
@@ -116,6 +121,7 @@ def detail(request, quiz_id):
         "attempts": attempts,
         "current": current,
         "allowed": allowed,
+        "attempts_left": allowed is not None and used < allowed,
         "is_open": quiz.is_open(),
     }
     return render(request, "quizzes/detail.html", context)

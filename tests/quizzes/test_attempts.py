@@ -308,6 +308,9 @@ def test_attempts_limit(client, classroom):
     assert response.status_code == 400
     assert response.json()["code"] == "no_attempts_left"
     assert Attempt.objects.filter(student=student).count() == 1
+    page = client.get(reverse("quizzes:detail", args=[quiz.pk]))
+    assert page.context["attempts_left"] is False
+    assert "Anda sudah memakai semua percobaan" in page.content.decode()
 
     Allowance.objects.create(quiz=quiz, student=student, extra_attempts=1)
     response = client.post(
