@@ -3,8 +3,10 @@ Grades of a course: weighted categories, grade items, scores and their history.
 
 Assignments and quizzes put their grades in through ``courses.gradebook.api``;
 teachers add overrides here. Every change to a score, an override or a total
-override writes a ``GradeChange`` row in the same transaction, and those rows
-are never changed or deleted afterwards.
+override writes a ``GradeChange`` row in the same transaction. Saving an
+existing ``GradeChange`` or deleting one raises ``ValueError``.
+NOTE: queryset ``update()``/``delete()`` and the cascade from a deleted course
+or student bypass that guard.
 """
 
 import secrets
@@ -303,7 +305,8 @@ class CalendarFeed(models.Model):
     token = models.CharField(
         _("token"), max_length=64, unique=True, default=new_feed_token
     )
-    created_at = models.DateTimeField(_("created at"), auto_now=True)
+    # Set again when the token is regenerated.
+    issued_at = models.DateTimeField(_("issued at"), auto_now=True)
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -315,4 +318,4 @@ class CalendarFeed(models.Model):
     def regenerate(self):
         """Give the feed a new token, so the old URL stops working."""
         self.token = new_feed_token()
-        self.save(update_fields=["token", "created_at"])
+        self.save(update_fields=["token", "issued_at"])
