@@ -26,6 +26,7 @@ from django.views.decorators.http import (
 )
 
 from courses.api import CourseRole, course_role, enrolled_students, get_course
+from courses.notify import Notification, notify
 
 from . import services
 from .forms import AllowanceForm, QuestionForm, QuizForm
@@ -440,6 +441,13 @@ def quiz_new(request, course_id):
                     position=position,
                 )
         logger.info("quiz created quiz=%s course=%s", quiz.pk, course.pk)
+        notify(
+            enrolled_students(course),
+            Notification.Kind.NEW_MATERIAL,
+            _("New quiz in %(course)s: %(title)s")
+            % {"course": course.title, "title": quiz.title},
+            reverse("quizzes:detail", args=[quiz.pk]),
+        )
         messages.success(request, _("Quiz created."))
         return redirect("quizzes:detail", quiz_id=quiz.pk)
     return render(

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from courses.notify import Notification
 from courses.quizzes.models import Allowance, Question, Quiz
 from tests.courses.factories import PASSWORD
 
@@ -82,7 +83,7 @@ def test_invalid_question_rejected(client, classroom, fields, code):
 
 
 def test_teacher_creates_quiz(client, classroom):
-    teacher, course, _students = classroom
+    teacher, course, students = classroom
     bank = make_bank(course)
     login(client, teacher)
     response = client.post(
@@ -103,6 +104,11 @@ def test_teacher_creates_quiz(client, classroom):
     assert response.status_code == 302
     quiz = Quiz.objects.get(title="UTS")
     assert quiz.max_points() == 10
+    notes = Notification.objects.filter(kind=Notification.Kind.NEW_MATERIAL)
+    assert sorted(note.recipient_id for note in notes) == sorted(
+        student.pk for student in students
+    )
+    assert all("UTS" in note.title for note in notes)
     assert [item.question for item in quiz.items.all()] == [
         bank["single"],
         bank["essay"],
