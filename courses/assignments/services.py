@@ -25,6 +25,21 @@ from .models import Assignment, Extension, Grade, Submission
 logger = logging.getLogger(__name__)
 
 
+def oversized_error(assignment, name):
+    """Return the error for a file ``name`` that the upload handler dropped."""
+    return ValidationError(
+        _(
+            "The file %(name)s is larger than the limit of %(limit)s. Make the "
+            "file smaller and upload it again."
+        ),
+        code="file_too_large",
+        params={
+            "name": name,
+            "limit": filesizeformat(assignment.max_file_size),
+        },
+    )
+
+
 def check_file(assignment, upload):
     """
     Return the accepted type of ``upload``, or raise ``ValidationError``.

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from courses.api import CourseRole, course_role, enrolled_students, get_course
@@ -23,6 +24,7 @@ from .access import is_guardian_of, is_manager, may_view_work
 from .forms import AssignmentForm, ExtensionForm, GradeForm, SubmissionForm
 from .models import Assignment, Grade, Submission
 from .status import status_of
+from .upload_handlers import FileSizeLimitHandler
 
 logger = logging.getLogger(__name__)
 
@@ -121,10 +123,26 @@ def _edit(request, course, assignment):
     )
 
 
+@csrf_exempt
 @login_required
 def detail(request, pk):
-    """Show an assignment. Students hand in their work here."""
+    """
+    Show an assignment. Students hand in their work here.
+
+    The size-limit handler must be installed before anything reads the
+    request body, and the CSRF middleware does, so the CSRF check runs in
+    ``_detail`` instead.
+    """
     assignment = get_object_or_404(Assignment.objects.select_related("rubric"), pk=pk)
+    limit_handler = FileSizeLimitHandler(request, assignment.max_file_size)
+    if request.method == "POST":
+        request.upload_handlers.insert(0, limit_handler)
+    return _detail(request, assignment, limit_handler)
+
+
+@csrf_protect
+def _detail(request, assignment, limit_handler):
+    pk = assignment.pk
     course = assignment.course
     if is_manager(request.user, course):
         return render(
@@ -150,12 +168,23 @@ def detail(request, pk):
     if role != CourseRole.STUDENT:
         return _deny(request, "assignment", pk)
 
-    # NOTE: Django receives the whole upload (spooled to a temporary file)
-    # before services.check_file compares its size with the limit.
+    posted = request.method == "POST"
     form = SubmissionForm(
-        request.POST or None, request.FILES or None, assignment=assignment
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        assignment=assignment,
     )
-    if request.method == "POST" and form.is_valid():
+    form_valid = posted and form.is_valid()
+    if limit_handler.skipped_name is not None:
+        logger.info(
+            "submission upload skipped for size assignment=%s student=%s",
+            pk,
+            request.user.pk,
+        )
+        form.add_error(
+            None, services.oversized_error(assignment, limit_handler.skipped_name)
+        )
+    elif form_valid:
         try:
             services.submit(
                 assignment,

@@ -108,18 +108,45 @@ def test_forbidden_file_message_translated(client, world):
     assert "bukan berkas pdf yang sah" in response.content.decode()
 
 
-def test_oversized_file_rejected(client, world):
+def test_oversized_file_rejected(client, world, caplog):
     assignment = world.assignment(max_file_size_mb=1)
     client.force_login(world.student)
     content = PDF_BYTES + b"0" * (1024 * 1024)
 
-    response = post_work(client, assignment, file=upload("besar.pdf", content))
+    with caplog.at_level("INFO", logger="courses.assignments.views"):
+        response = post_work(client, assignment, file=upload("besar.pdf", content))
 
+    assert "upload skipped for size" in caplog.text
+    assert "besar.pdf" in response.content.decode()
     assert response.status_code == 400
     errors = response.context["form"].non_field_errors().as_data()
     assert [error.code for error in errors] == ["file_too_large"]
     assert not Submission.objects.exists()
     assert stored_files() == []
+
+
+def test_oversized_file_rejected_by_service(world):
+    assignment = world.assignment(max_file_size_mb=1)
+    content = PDF_BYTES + b"0" * (1024 * 1024)
+
+    with pytest.raises(ValidationError) as caught:
+        services.submit(assignment, world.student, upload=upload("besar.pdf", content))
+
+    assert caught.value.code == "file_too_large"
+    assert not Submission.objects.exists()
+
+
+def test_submit_requires_csrf_token(world):
+    from django.test import Client
+
+    assignment = world.assignment()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.student)
+
+    response = post_work(client, assignment, text="tanpa token")
+
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
 
 
 def test_empty_submission_rejected(client, world):
