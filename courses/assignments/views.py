@@ -43,7 +43,7 @@ def _deny(request, what, pk):
 
 @login_required
 def course_assignments(request, course_id):
-    """List a course's assignments: with counts for teachers, status for others."""
+    """List a course's assignments, with students' status for students and parents."""
     course = _course_or_404(course_id)
     assignments = list(Assignment.objects.filter(course=course))
     manager = is_manager(request.user, course)
