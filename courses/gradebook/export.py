@@ -53,6 +53,8 @@ def csv_response(book):
     Excel, which most school offices use, reads a CSV without a byte-order
     mark in the Windows code page and garbles names with letters outside
     ASCII. With the mark it reads UTF-8, and other programs ignore it.
+    NOTE: Excel set to Indonesian regional settings expects ";" between
+    fields and may put each row in one column. The XLSX export avoids that.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
