@@ -147,7 +147,7 @@ def clean_answer(question, raw, choice_ids):
     if kind == Question.Kind.TRUE_FALSE:
         value = raw.get("value")
         mapping = {"true": True, "false": False, True: True, False: False}
-        if value not in mapping:
+        if not isinstance(value, str | bool) or value not in mapping:
             raise ValidationError(_("Answer true or false."), code="invalid_boolean")
         return {"value": mapping[value]}
     if kind == Question.Kind.NUMERIC:
@@ -158,8 +158,10 @@ def clean_answer(question, raw, choice_ids):
             )
         return {"value": str(value).strip()}
     text = raw.get("text")
-    if not isinstance(text, str):
+    if text is None:
         text = ""
+    if not isinstance(text, str):
+        raise ValidationError(_("The answer must be text."), code="invalid_text")
     if len(text) > MAX_TEXT_LENGTH:
         raise ValidationError(
             _("The answer is too long: at most %(limit)s characters.")

@@ -152,6 +152,11 @@ def test_save_twice_keeps_one_row(client, classroom):
         ("numeric", {"value": "NaN"}, "invalid_number"),
         ("short", {"text": "a" * 20_001}, "too_long"),
         ("essay", {"text": "a" * 20_001}, "too_long"),
+        ("true_false", {"value": [1]}, "invalid_boolean"),
+        ("true_false", {"value": {"a": 1}}, "invalid_boolean"),
+        ("numeric", {"value": [3]}, "invalid_number"),
+        ("short", {"text": ["Bandung"]}, "invalid_text"),
+        ("multiple", {"choices": {"a": 1}}, "invalid_choice"),
     ],
 )
 def test_malformed_answer_rejected(client, classroom, kind, raw, code):
