@@ -57,6 +57,8 @@ def is_correct(key, data):
     """Return whether ``data`` answers the question of ``key`` correctly."""
     data = data or {}
     if key.kind in (SINGLE, MULTIPLE):
+        # All or nothing: a several-answer question earns its points only for
+        # exactly the set of correct choices, with no partial credit.
         chosen = frozenset(data.get("choices") or ())
         return bool(chosen) and chosen == key.correct_choices
     if key.kind == TRUE_FALSE:
