@@ -160,6 +160,7 @@ class CourseAccessMixin:
         if course is None:
             raise Http404
         # Kept on the request so that get_context needs no second lookup.
+        request.course = course
         request.course_role = course.role_of(request.user)
         if not self.viewer_may_see(request.user, course, request.course_role):
             logger.info(
@@ -459,7 +460,7 @@ class LessonPage(CourseAccessMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        course = self.get_course()
+        course = getattr(request, "course", None) or self.get_course()
         context["course"] = course
         siblings = LessonPage.objects.sibling_of(self).live()
         context["previous_lesson"] = siblings.filter(path__lt=self.path).last()

@@ -1,11 +1,15 @@
 """Lesson progress: the lessons a student has opened and finished, per course."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import LessonPage, LessonProgress
+
+# How often a student's last visit to one lesson is written down.
+SEEN_RESOLUTION = datetime.timedelta(minutes=5)
 
 
 def course_lessons(course):
@@ -16,6 +20,10 @@ def course_lessons(course):
 def record_seen(student, lesson):
     """Note that ``student`` opened ``lesson`` now; return the progress row."""
     now = timezone.now()
+    existing = LessonProgress.objects.filter(student=student, lesson=lesson).first()
+    if existing is not None and now - existing.last_seen_at < SEEN_RESOLUTION:
+        # A reload within minutes changes nothing worth a write per request.
+        return existing
     updated = LessonProgress.objects.filter(student=student, lesson=lesson).update(
         last_seen_at=now
     )
