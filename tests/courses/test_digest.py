@@ -35,7 +35,7 @@ class FakeGateway(ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), GatewayHandler)
         self.received = []
-        # Phone numbers the gateway answers with 500, or does not answer.
+        # Phone numbers for which the gateway responds with 500, or not at all.
         self.failing = set()
         self.hanging = set()
 

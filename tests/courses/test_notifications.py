@@ -6,7 +6,15 @@ from django.urls import reverse
 from courses.models import Notification
 from courses.notify import notify
 
-from .factories import make_school, make_student, make_user
+from .factories import (
+    enrol,
+    make_course,
+    make_course_index,
+    make_lesson,
+    make_school,
+    make_student,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +126,18 @@ def test_mark_all_read(client):
 def test_mark_read_rejects_get(client):
     client.force_login(make_user())
     assert client.get(READ_URL).status_code == 405
+
+
+def test_new_lesson_notifies_students_once():
+    school = make_school()
+    course = make_course(make_course_index(school))
+    student = make_student(school)
+    enrol(course, student)
+
+    lesson = make_lesson(course, title="Sistem tata surya")
+    lesson.save_revision().publish()
+
+    notification = Notification.objects.get(kind="new_material")
+    assert notification.recipient == student
+    assert "Sistem tata surya" in notification.title
+    assert notification.url == lesson.url

@@ -1,7 +1,9 @@
 """Marking lessons done, the course progress, the class overview, offline files."""
 
+import copy
 import gzip
 import re
+import uuid
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -24,6 +26,17 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    # Wagtail caches renditions, and lesson bodies are cached too. A cache of
+    # this test's own keeps entries of other runs (sharing Redis, with the
+    # same ids) from pointing at files in another run's media folder.
+    caches = copy.deepcopy(settings.CACHES)
+    for alias in caches:
+        caches[alias]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from courses.models import Post, Thread
 
@@ -13,6 +14,8 @@ from .factories import enrol, make_course, make_course_index, make_school, make_
 from .xss_payloads import XSS_PAYLOADS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+WAIT = 15
 
 
 def session_key_for(user):
@@ -51,11 +54,15 @@ def test_payloads_do_not_run(daphne_server, browser):
     )
     browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
 
+    WebDriverWait(browser, WAIT).until(lambda _driver: Thread.objects.exists())
     thread = Thread.objects.get()
-    assert browser.current_url.endswith(reverse("courses:thread", args=[thread.pk]))
+    thread_url = reverse("courses:thread", args=[thread.pk])
+    WebDriverWait(browser, WAIT).until(
+        lambda driver: driver.current_url.endswith(thread_url)
+    )
     assert Post.objects.filter(thread=thread).count() == 1
     assert_no_script_ran(browser)
-    # Hovering and clicking the cleaned links must not run anything either.
+    # No cleaned link keeps an address that would run script when clicked.
     for link in browser.find_elements(By.CSS_SELECTOR, ".post-body a"):
         href = link.get_attribute("href") or ""
         assert not href.lower().startswith(("javascript:", "data:", "vbscript:"))
