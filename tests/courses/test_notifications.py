@@ -10,6 +10,7 @@ from .factories import (
     enrol,
     make_course,
     make_course_index,
+    make_guardian,
     make_lesson,
     make_school,
     make_student,
@@ -141,3 +142,15 @@ def test_new_lesson_notifies_students_once():
     assert notification.recipient == student
     assert "Sistem tata surya" in notification.title
     assert notification.url == lesson.url
+
+
+def test_my_courses_links_notifications_and_digest(client):
+    school = make_school()
+    child = make_student(school)
+    parent = make_guardian(child)
+    client.force_login(parent)
+
+    body = client.get(reverse("courses:index")).content.decode()
+
+    assert f'href="{PAGE_URL}"' in body
+    assert f'href="{reverse("courses:digest_preference")}"' in body
