@@ -7,8 +7,8 @@ view is the health check, which touches neither the database nor the cache.
 The pages are fetched by a logged-in student, as students read them.
 
 NOTE: on a shared 2-core machine with other test runs going, this measured
-ratios of about 0.2 (course page) and 0.25 (lesson page), below the goal of
-0.5 that the asserts hold. Most of the remaining time per request is
+ratios between 0.2 and 0.3 (course page) and 0.25 and 0.32 (lesson page),
+below the goal of 0.5 that the asserts hold. Most of the remaining time per request is
 Wagtail's routing (site lookup and one page query per path segment) and the
 access check, which the bare view does not pay.
 """
