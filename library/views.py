@@ -16,12 +16,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from lms import audit
+from lms.uploads import FileSizeLimitHandler
 
 from .access import can_download, publishes_at_once, upload_libraries, visible_items
 from .forms import SearchForm, UploadForm
 from .models import ItemFile, LibraryItemPage
 from .search import backend_query, query_terms, snippet
-from .upload_handlers import FileSizeLimitHandler
 from .uploads import create_item
 
 logger = logging.getLogger(__name__)

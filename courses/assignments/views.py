@@ -18,13 +18,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from courses.api import CourseRole, course_role, enrolled_students, get_course
+from lms.uploads import FileSizeLimitHandler
 
 from . import filetypes, services
 from .access import is_guardian_of, is_manager, may_view_work
 from .forms import AssignmentForm, ExtensionForm, GradeForm, SubmissionForm
 from .models import Assignment, Grade, Submission
 from .status import status_of
-from .upload_handlers import FileSizeLimitHandler
 
 logger = logging.getLogger(__name__)
 
