@@ -20,11 +20,10 @@ from decimal import Decimal
 from urllib.parse import urlparse
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 
 from courses.quizzes.models import Answer, Attempt, Question
+from tests.benchmarks.helpers import log_in
 from tests.courses.factories import make_student
 from tests.quizzes.helpers import make_classroom, make_question, make_quiz
 
@@ -42,16 +41,6 @@ def percentile(values, fraction):
         return float("nan")
     index = min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))
     return ordered[index]
-
-
-def log_in(user):
-    """Return the session key of a new logged-in session of ``user``."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "lms.auth.IdentifierBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 
 def make_exam():

@@ -6,30 +6,13 @@ noisy machine where the absolute figures do not. The bare view is the
 health check, which touches neither the database nor the cache.
 """
 
-import http.client
-import time
-from urllib.parse import urlparse
-
 import pytest
 
+from tests.benchmarks.helpers import requests_per_second
 from tests.e2e.pages import make_home_page
 
 REQUESTS = 400
 ROUNDS = 3
-
-
-def requests_per_second(base_url, path, count):
-    parsed = urlparse(base_url)
-    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
-    started = time.perf_counter()
-    for _ in range(count):
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        assert response.status == 200, (path, response.status)
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return count / elapsed
 
 
 @pytest.mark.django_db(transaction=True)

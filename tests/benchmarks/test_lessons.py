@@ -13,14 +13,9 @@ Wagtail's routing (site lookup and one page query per path segment) and the
 access check, which the bare view does not pay.
 """
 
-import http.client
-import time
-from urllib.parse import urlparse
-
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
+from tests.benchmarks.helpers import log_in, requests_per_second
 from tests.courses.factories import (
     enrol,
     make_course,
@@ -35,29 +30,6 @@ REQUESTS = 300
 ROUNDS = 3
 
 
-def session_cookie(user):
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "lms.auth.IdentifierBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"sessionid={session.session_key}"
-
-
-def requests_per_second(base_url, path, count, cookie):
-    parsed = urlparse(base_url)
-    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
-    started = time.perf_counter()
-    for _ in range(count):
-        connection.request("GET", path, headers={"Cookie": cookie})
-        response = connection.getresponse()
-        response.read()
-        assert response.status == 200, (path, response.status)
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return count / elapsed
-
-
 @pytest.mark.django_db(transaction=True)
 def test_course_and_lesson_pages_against_bare_view(postgres, daphne_server):
     school = make_school()
@@ -66,7 +38,7 @@ def test_course_and_lesson_pages_against_bare_view(postgres, daphne_server):
     lessons = [make_lesson(course, title=f"Pelajaran {n}") for n in range(8)]
     student = make_student(school)
     enrol(course, student)
-    cookie = session_cookie(student)
+    cookie = f"sessionid={log_in(student)}"
     paths = {"course": course.url, "lesson": lessons[3].url, "bare": "/healthz"}
     for path in paths.values():
         requests_per_second(daphne_server, path, 20, cookie)

@@ -1,7 +1,6 @@
 """Helpers for tests that need the site's home page."""
 
-from django.conf import settings
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 
 from lms.models import HomePage
 
@@ -10,13 +9,10 @@ def make_home_page(title="Platform Belajar Kota Depok"):
     """
     Create a home page and make it the root of the default site.
 
-    Tests on ``transactional_db`` start from empty tables, without the root
-    page and locale that Wagtail's migrations create, so both are made here
-    when missing.
+    The root page itself comes from the suite's autouse ``_wagtail_root``
+    fixture, which restores it after transactional tests.
     """
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-    home = root.add_child(
+    home = Page.get_first_root_node().add_child(
         instance=HomePage(
             title=title,
             slug="beranda",
