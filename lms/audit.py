@@ -13,8 +13,8 @@ def client_ip(request):
     Return the client's address, trusting X-Forwarded-For only from proxies.
 
     The header is read only when the direct peer is one of the addresses in
-    the ``TRUSTED_PROXIES`` setting; then the right-most address that is not
-    itself a trusted proxy is the client.
+    the ``TRUSTED_PROXIES`` setting. The client is then the right-most address
+    in it that is not itself a trusted proxy.
     """
     from django.conf import settings
 

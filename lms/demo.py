@@ -1,11 +1,12 @@
 """
 The demo city that ``manage.py demo_data`` builds, passed to each app.
 
-The core builds people, schools and the school year, then hands this
+The core builds people, schools and the school year. It then hands this
 ``DemoWorld`` to the ``build(world, stdout)`` function of each app's
-``demo`` module in turn (courses, library, live, ppdb), so every app adds
+``demo`` module in turn (courses, library, live, ppdb). So every app adds
 its own demo content without reaching into another app's models. Each
-``build`` must be safe to run twice: look things up before creating them.
+``build`` must be safe to run twice, so it looks things up before creating
+them.
 """
 
 from dataclasses import dataclass, field

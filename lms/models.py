@@ -97,7 +97,7 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def schools_with_role(self, *roles):
-        """Return the schools where this person holds one of ``roles``."""
+        """Return the schools where this person has one of ``roles``."""
         return School.objects.filter(
             memberships__user=self, memberships__role__in=roles
         ).distinct()

@@ -2,8 +2,8 @@
 Start the platform exactly as the README's first command does, and load it.
 
 ``make run`` migrates a fresh SQLite database, builds the demo city and
-serves it with daphne; the test points it at a temporary database and
-media folder and a free port, then loads the pages a visitor meets first.
+serves it with daphne. The test points it at a temporary database, media
+folder and free port, then loads the pages a visitor meets first.
 """
 
 import os
