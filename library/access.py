@@ -77,9 +77,34 @@ def can_view_item(user, item):
     return False
 
 
+def can_manage_item(user, item):
+    """
+    Return whether ``user`` manages ``item``: its uploader, a librarian or
+    operator of its school, a city admin or a superuser.
+    """
+    if not user.is_authenticated:
+        return False
+    if is_city_wide_admin(user) or item.owner_id == user.pk:
+        return True
+    return (
+        bool(item.school_id)
+        and user.memberships.filter(
+            school_id=item.school_id, role__in=MANAGER_ROLES
+        ).exists()
+    )
+
+
 def can_download(user, item_file):
-    """Return whether ``user`` may download ``item_file``."""
-    return can_view_item(user, item_file.item)
+    """
+    Return whether ``user`` may download ``item_file``.
+
+    An embargo hides the files, but not the description, from everyone but
+    the item's managers until it passes.
+    """
+    item = item_file.item
+    if not can_view_item(user, item):
+        return False
+    return not item.is_embargoed() or can_manage_item(user, item)
 
 
 def visible_items_filter(user):

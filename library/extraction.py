@@ -192,6 +192,7 @@ def refresh_full_text(item_id):
     """Gather the text of an item's files into its ``full_text`` and reindex it."""
     texts = ItemFile.objects.filter(
         item_id=item_id,
+        replaced_by__isnull=True,
         extraction_status__in=[Status.DONE, Status.RECOVERED_WITH_WARNINGS],
     ).values_list("extracted_text", flat=True)
     full_text = "\n\n".join(text for text in texts if text)

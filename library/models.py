@@ -252,10 +252,49 @@ class LibraryItemPage(Page):
     )
     # The text of all files, filled by extraction and never edited by hand.
     full_text = models.TextField(_("full text"), blank=True, editable=False)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=255,
+        blank=True,
+        help_text=_("ISBN, ISSN, DOI or another standard identifier of the work."),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=255,
+        blank=True,
+        help_text=_("The work this item is derived from, if any."),
+    )
+    relation = models.CharField(
+        _("relation"),
+        max_length=255,
+        blank=True,
+        help_text=_("A related work, for example the series or journal."),
+    )
+    coverage = models.CharField(
+        _("coverage"),
+        max_length=255,
+        blank=True,
+        help_text=_("The place or period the work is about."),
+    )
+    rights = models.TextField(
+        _("rights statement"),
+        blank=True,
+        help_text=_("Rights held in and over the work, beyond the licence."),
+    )
+    embargo_until = models.DateField(
+        _("embargo until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The files stay hidden until this date; the description is shown at once."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
         InlinePanel("creators", label=_("creators"), min_num=0),
+        InlinePanel("contributors", label=_("contributors"), min_num=0),
         FieldPanel("abstract"),
         MultiFieldPanel(
             [
@@ -263,12 +302,29 @@ class LibraryItemPage(Page):
                 FieldPanel("issued"),
                 FieldPanel("language"),
                 FieldPanel("subjects"),
-                FieldPanel("licence"),
+                FieldPanel("publisher"),
+                FieldPanel("identifier"),
             ],
             heading=_("description"),
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("source"),
+                FieldPanel("relation"),
+                FieldPanel("coverage"),
+            ],
+            heading=_("related works and coverage"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("licence"), FieldPanel("rights")],
+            heading=_("licence and rights"),
+        ),
     ]
-    access_panels = [FieldPanel("access_level"), FieldPanel("allowed_readers")]
+    access_panels = [
+        FieldPanel("access_level"),
+        FieldPanel("allowed_readers"),
+        FieldPanel("embargo_until"),
+    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
@@ -284,7 +340,12 @@ class LibraryItemPage(Page):
             "creators",
             [index.SearchField("name"), index.SearchField("affiliation")],
         ),
+        index.RelatedFields(
+            "contributors",
+            [index.SearchField("name")],
+        ),
         index.RelatedFields("subjects", [index.SearchField("name")]),
+        index.SearchField("publisher"),
         index.FilterField("item_type"),
         index.FilterField("language"),
         index.FilterField("access_level"),
@@ -343,15 +404,35 @@ class LibraryItemPage(Page):
         context = super().get_context(request, *args, **kwargs)
         files = list(self.files.order_by("created_at", "pk"))
         for item_file in files:
+            item_file.item = self
             item_file.downloadable = can_download(request.user, item_file)
-        context["files"] = files
+        replaced = {f.replaces_id for f in files if f.replaces_id}
+        context["files"] = [f for f in files if f.pk not in replaced]
+        context["older_versions"] = [f for f in files if f.pk in replaced]
+        context["embargoed"] = self.is_embargoed()
         context["creators"] = list(self.creators.all())
+        context["contributors"] = list(self.contributors.all())
         context["subjects"] = list(self.subjects.all())
         return context
 
     @property
     def issued_year(self):
         return self.issued.year if self.issued else None
+
+    def is_embargoed(self, today=None):
+        """Return whether the files are still hidden by the embargo."""
+        if self.embargo_until is None:
+            return False
+        return (today or timezone.localdate()) < self.embargo_until
+
+    def current_files(self):
+        """Return the latest version of each file, oldest upload first."""
+        return self.files.filter(replaced_by__isnull=True)
+
+    @property
+    def formats(self):
+        """The media types of the current files (Dublin Core ``format``)."""
+        return sorted({f.content_type for f in self.current_files()})
 
     def _parent_school(self):
         if not self.path or self.depth is None or self.depth <= 1:
@@ -385,6 +466,33 @@ class ItemCreator(Orderable):
 
     def __str__(self):
         return f"{self.name} ({self.affiliation})" if self.affiliation else self.name
+
+
+class ItemContributor(Orderable):
+    """
+    A contributor other than a creator (Dublin Core ``contributor``), such as
+    a thesis supervisor, an editor or an illustrator.
+    """
+
+    item = ParentalKey(
+        LibraryItemPage, on_delete=models.CASCADE, related_name="contributors"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(
+        _("role"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example supervisor, editor or translator."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("role")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name
 
 
 class ItemFile(models.Model):
@@ -453,6 +561,18 @@ class ItemFile(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     extracted_at = models.DateTimeField(_("extracted at"), null=True, blank=True)
     extracted_text = models.TextField(_("extracted text"), blank=True)
+    # Versions: a new upload of the same file points at the one it replaces.
+    # Older versions are kept and stay downloadable by the people who may
+    # see the item; only the latest version counts for search and format.
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["created_at", "pk"]
