@@ -282,6 +282,11 @@ class LibraryItemPage(Page):
         blank=True,
         help_text=_("Rights held in and over the work, beyond the licence."),
     )
+    # The key that ``library_import`` derives from a CSV row: the identifier,
+    # or a hash of the title, the date issued and the files' checksums.
+    import_key = models.CharField(
+        _("import key"), max_length=300, blank=True, editable=False, db_index=True
+    )
     embargo_until = models.DateField(
         _("embargo until"),
         null=True,
@@ -517,6 +522,10 @@ class ItemFile(models.Model):
         UNREADABLE = "unreadable", _("The file could not be read as a document.")
         NO_TEXT = "no_text", _("The file contains no text that could be extracted.")
         MISSING_FILE = "missing_file", _("The stored file could not be opened.")
+        WORKER_LOST = (
+            "worker_lost",
+            _("Text extraction was abandoned after its worker stopped too many times."),
+        )
 
     item = models.ForeignKey(
         LibraryItemPage,
@@ -561,6 +570,18 @@ class ItemFile(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     extracted_at = models.DateTimeField(_("extracted at"), null=True, blank=True)
     extracted_text = models.TextField(_("extracted text"), blank=True)
+    # The lease of a running extraction: the worker that claimed it and when
+    # its claim expires. ``library.extraction.reap_expired_extractions``
+    # re-queues or fails a ``running`` file whose lease has expired.
+    extraction_attempts = models.PositiveSmallIntegerField(
+        _("extraction attempts"), default=0
+    )
+    extraction_worker = models.CharField(
+        _("extraction worker"), max_length=100, blank=True
+    )
+    extraction_lease_until = models.DateTimeField(
+        _("extraction lease until"), null=True, blank=True
+    )
     # Versions: a new upload of the same file points at the one it replaces.
     # Older versions are kept and stay downloadable by the people who may
     # see the item; only the latest version counts for search and format.
