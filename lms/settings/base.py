@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "courses.gradebook",
     "courses.quizzes",
     "library",
+    "library.usage",
     "live",
     "ppdb",
     "wagtail.contrib.forms",
@@ -263,6 +264,14 @@ LIBRARY_EXTRACT_MEMORY = int(os.environ.get("LIBRARY_EXTRACT_MEMORY", 1024**3))
 LIBRARY_FULL_TEXT_MAX_CHARS = int(
     os.environ.get("LIBRARY_FULL_TEXT_MAX_CHARS", "400000")
 )
+# A task worker's claim on a file lasts LIBRARY_EXTRACT_TIMEOUT plus
+# LIBRARY_EXTRACT_LEASE_MARGIN seconds (the margin covers copying the file
+# from storage). The reap_extractions command queues a file whose claim
+# expired again, up to LIBRARY_EXTRACT_MAX_ATTEMPTS attempts in all.
+LIBRARY_EXTRACT_LEASE_MARGIN = float(
+    os.environ.get("LIBRARY_EXTRACT_LEASE_MARGIN", "120")
+)
+LIBRARY_EXTRACT_MAX_ATTEMPTS = int(os.environ.get("LIBRARY_EXTRACT_MAX_ATTEMPTS", "3"))
 
 # Mail
 
