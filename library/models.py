@@ -15,6 +15,7 @@ older revision must not bring back their old state.
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone, translation
@@ -614,3 +615,71 @@ class ItemFile(models.Model):
             self.ExtractionStatus.DONE,
             self.ExtractionStatus.RECOVERED_WITH_WARNINGS,
         }
+
+
+class SearchDocument(models.Model):
+    """
+    The search index row of one item: its text search vector and facet columns.
+
+    ``library.search.index_items`` rebuilds rows from the stored item, so
+    nothing else writes here. The facet and access columns copy the item's
+    so that searching, filtering and counting need no join.
+    """
+
+    item = models.OneToOneField(
+        LibraryItemPage,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+        verbose_name=_("item"),
+    )
+    # The PostgreSQL text search configuration of the item's language.
+    config = models.CharField(_("text search configuration"), max_length=20)
+    # Title and subjects weigh A, names and identifiers B, the abstract C and
+    # the files' text D. Empty on SQLite, which searches ``text`` instead.
+    vector = SearchVectorField(_("search vector"), null=True)
+    # Casefolded title and subjects, and all indexed text, for SQLite only.
+    heading = models.TextField(_("heading text"), blank=True)
+    text = models.TextField(_("indexed text"), blank=True)
+    item_type = models.CharField(_("type"), max_length=20, choices=ItemType.choices)
+    language = models.CharField(
+        _("language"), max_length=5, choices=ItemLanguage.choices
+    )
+    school = models.ForeignKey(
+        "lms.School",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+    year = models.PositiveSmallIntegerField(_("year issued"), null=True, blank=True)
+    access_level = models.CharField(
+        _("access"), max_length=10, choices=AccessLevel.choices
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    live = models.BooleanField(_("live"))
+    # The item's first publication, the order of hits without a query.
+    published_at = models.DateTimeField(_("first published at"), null=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [
+            models.Index(
+                fields=["live", "access_level", "school"],
+                name="library_search_access_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.item_id)
