@@ -21,6 +21,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("library/", include("library.urls")),
     path("live/", include("live.urls")),
+    path("oai/", include("library.oai.urls")),
     path("ppdb/", include("ppdb.urls")),
 ]
 

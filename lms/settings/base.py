@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "courses.quizzes",
     "library",
     "library.usage",
+    "library.oai",
     "live",
     "ppdb",
     "wagtail.contrib.forms",
@@ -298,6 +299,23 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_I18N_ENABLED = False
+
+# OAI-PMH provider at /oai/ and the harvest_oai command. Lists are split
+# into pages of OAI_PAGE_SIZE records, and a resumption token expires
+# OAI_TOKEN_LIFETIME seconds after it was issued. The identifiers are
+# oai:OAI_REPOSITORY_IDENTIFIER:<page id>. The harvester waits
+# OAI_HARVEST_TIMEOUT seconds for a response and rejects responses larger
+# than OAI_HARVEST_MAX_BYTES.
+OAI_REPOSITORY_NAME = os.environ.get("OAI_REPOSITORY_NAME", WAGTAIL_SITE_NAME)
+OAI_REPOSITORY_IDENTIFIER = os.environ.get(
+    "OAI_REPOSITORY_IDENTIFIER", "perpustakaan.depok.example"
+)
+# The OAI-PMH schema requires an address with a dot in its domain.
+OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "perpustakaan@depok.example")
+OAI_PAGE_SIZE = int(os.environ.get("OAI_PAGE_SIZE", "100"))
+OAI_TOKEN_LIFETIME = int(os.environ.get("OAI_TOKEN_LIFETIME", "86400"))
+OAI_HARVEST_TIMEOUT = float(os.environ.get("OAI_HARVEST_TIMEOUT", "60"))
+OAI_HARVEST_MAX_BYTES = int(os.environ.get("OAI_HARVEST_MAX_BYTES", 50 * 1024 * 1024))
 
 # Deployment: the city and its place on the map.
 

@@ -1,0 +1,182 @@
+"""
+Which items the OAI-PMH provider exposes, their sets and their Dublin Core.
+
+Only live, public items of this platform are exposed: items with another
+access level are never shown, and records harvested from other repositories
+are not passed on. Embargoed items are exposed, because the embargo hides
+only their files and the records carry no file links.
+"""
+
+import re
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import translation
+from taggit.models import Tag
+
+from library.models import AccessLevel, ItemFile, ItemType, LibraryItemPage, Licence
+
+from .models import DeletedRecord
+
+CITY_SET = "city"
+SCHOOL_SET = "school"
+TYPE_SET = "type"
+
+LICENCE_URLS = {
+    Licence.CC_BY: "https://creativecommons.org/licenses/by/4.0/",
+    Licence.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/",
+    Licence.CC_BY_NC: "https://creativecommons.org/licenses/by-nc/4.0/",
+    Licence.CC_BY_NC_SA: "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    Licence.CC_BY_ND: "https://creativecommons.org/licenses/by-nd/4.0/",
+    Licence.CC_BY_NC_ND: "https://creativecommons.org/licenses/by-nc-nd/4.0/",
+    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+}
+# DCMI Type Vocabulary term of each item type, given before the type's name.
+DCMI_TYPES = {ItemType.DATASET: "Dataset"}
+DCMI_DEFAULT_TYPE = "Text"
+
+# XML 1.0 forbids most control characters, which extracted or pasted text
+# may contain.
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value):
+    """Return ``value`` as a string without the characters XML 1.0 forbids."""
+    return _INVALID_XML_CHARS.sub("", str(value))
+
+
+def is_exposed(item):
+    """Return whether ``item`` is (or, for a deleted page, was) exposed."""
+    from .models import HarvestedRecord
+
+    return (
+        item.live
+        and item.access_level == AccessLevel.PUBLIC
+        and not HarvestedRecord.objects.filter(page_id=item.pk).exists()
+    )
+
+
+def exposed_items():
+    """Return the items that the provider exposes."""
+    return (
+        LibraryItemPage.objects.live()
+        .public()
+        .filter(access_level=AccessLevel.PUBLIC, harvested_record__isnull=True)
+        .exclude(last_published_at__isnull=True)
+    )
+
+
+def with_metadata(items):
+    """Add what the Dublin Core of ``items`` needs, in a fixed number of queries."""
+    current_files = ItemFile.objects.filter(replaced_by__isnull=True).only(
+        "item_id", "content_type"
+    )
+    return items.select_related("school").prefetch_related(
+        "creators",
+        "contributors",
+        Prefetch(
+            "subjects", queryset=Tag.objects.order_by("name"), to_attr="subject_list"
+        ),
+        Prefetch("files", queryset=current_files, to_attr="current_file_list"),
+    )
+
+
+def item_sets(school_npsn, item_type):
+    """Return the setSpecs of an item of ``school_npsn`` (blank: city-wide)."""
+    if school_npsn:
+        place = [SCHOOL_SET, f"{SCHOOL_SET}:{school_npsn}"]
+    else:
+        place = [CITY_SET]
+    return [*place, TYPE_SET, f"{TYPE_SET}:{item_type}"]
+
+
+def filter_set(items, tombstones, set_spec):
+    """
+    Return ``items`` and ``tombstones`` limited to ``set_spec``.
+
+    An unknown set gives empty lists, which the caller reports as
+    ``noRecordsMatch``, as the protocol asks.
+    """
+    if set_spec == CITY_SET:
+        return items.filter(school__isnull=True), tombstones.filter(school_npsn="")
+    if set_spec == SCHOOL_SET:
+        return items.filter(school__isnull=False), tombstones.exclude(school_npsn="")
+    if set_spec == TYPE_SET:
+        return items, tombstones
+    kind, _, value = set_spec.partition(":")
+    if kind == SCHOOL_SET and value:
+        return items.filter(school__npsn=value), tombstones.filter(school_npsn=value)
+    if kind == TYPE_SET and value in ItemType.values:
+        return items.filter(item_type=value), tombstones.filter(item_type=value)
+    return items.none(), tombstones.none()
+
+
+def oai_identifier(page_id):
+    return f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}:{page_id}"
+
+
+def page_id_from_identifier(identifier):
+    """Return the page id in one of this repository's identifiers, or None."""
+    prefix = f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}:"
+    if not identifier.startswith(prefix):
+        return None
+    number = identifier.removeprefix(prefix)
+    if not number.isascii() or not number.isdigit() or len(number) > 18:
+        return None
+    return int(number)
+
+
+def find_record(identifier):
+    """
+    Return the exposed item or the tombstone behind ``identifier``.
+
+    Return ``(item, None)``, ``(None, tombstone)`` or ``(None, None)``.
+    """
+    page_id = page_id_from_identifier(identifier)
+    if page_id is None:
+        return None, None
+    item = with_metadata(exposed_items().filter(pk=page_id)).first()
+    if item is not None:
+        return item, None
+    return None, DeletedRecord.objects.filter(page_id=page_id).first()
+
+
+def dublin_core(item, request):
+    """Return the Dublin Core elements of ``item`` as ``(name, value)`` pairs."""
+    elements = [("title", item.title)]
+    for creator in item.creators.all():
+        elements.append(("creator", str(creator)))
+    for tag in item.subject_list:
+        elements.append(("subject", tag.name))
+    if item.abstract:
+        elements.append(("description", item.abstract))
+    if item.publisher:
+        elements.append(("publisher", item.publisher))
+    for contributor in item.contributors.all():
+        elements.append(("contributor", str(contributor)))
+    if item.issued:
+        elements.append(("date", item.issued.isoformat()))
+    elements.append(("type", DCMI_TYPES.get(item.item_type, DCMI_DEFAULT_TYPE)))
+    # Type names are given in English, the language harvesters map from.
+    with translation.override("en"):
+        elements.append(("type", str(ItemType(item.item_type).label)))
+    for content_type in sorted({f.content_type for f in item.current_file_list}):
+        elements.append(("format", content_type))
+    if item.identifier:
+        elements.append(("identifier", item.identifier))
+    elements.append(("identifier", item.get_full_url(request=request)))
+    if item.source:
+        elements.append(("source", item.source))
+    if item.language in ("id", "en"):
+        elements.append(("language", item.language))
+    if item.relation:
+        elements.append(("relation", item.relation))
+    if item.coverage:
+        elements.append(("coverage", item.coverage))
+    if item.licence in LICENCE_URLS:
+        elements.append(("rights", LICENCE_URLS[item.licence]))
+    else:
+        elements.append(("rights", "All rights reserved"))
+    if item.rights:
+        elements.append(("rights", item.rights))
+    return [(name, xml_text(value)) for name, value in elements if value]
