@@ -3,7 +3,8 @@ Extract the text of one uploaded file in a separate, limited process.
 
 Run as::
 
-    python -m library.extract_worker --content-type TYPE --memory-limit BYTES PATH
+    python -m library.extract_worker --content-type TYPE --memory-limit BYTES \
+        [--max-chars N] [--time-limit SECONDS] PATH
 
 The worker caps its own address space (``RLIMIT_AS``) before it imports any
 parser, and prints one JSON object on stdout::
@@ -28,6 +29,7 @@ import os
 import posixpath
 import re
 import resource
+import signal
 import sys
 import unicodedata
 import warnings
@@ -482,7 +484,21 @@ def main(argv=None):
         default=10_000_000,
         help="Maximum length of the returned text, in characters.",
     )
+    parser.add_argument(
+        "--time-limit",
+        type=int,
+        default=0,
+        help=(
+            "Wall time after which the process kills itself with SIGALRM, in "
+            "seconds (0: no limit). The parent normally stops it earlier."
+        ),
+    )
     arguments = parser.parse_args(argv)
+    if arguments.time_limit > 0:
+        # SIGALRM's default action ends the process, even when the parent
+        # that would have killed it at its own timeout has died.
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(arguments.time_limit)
     limit_memory(arguments.memory_limit)
     try:
         outcome = extract(arguments.path, arguments.content_type, arguments.max_chars)

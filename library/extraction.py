@@ -6,30 +6,49 @@ wall-time limit (``LIBRARY_EXTRACT_TIMEOUT`` seconds) and an address-space
 limit (``LIBRARY_EXTRACT_MEMORY`` bytes), on a temporary copy of the stored
 file. A broken, hostile or huge file can therefore only fail its own
 extraction: it cannot crash or hang the web process or the task worker.
+
+A task worker claims a file before extracting it, which records a lease on
+the ``ItemFile``. When the task worker itself dies, ``reap_expired_extractions``
+(run by the ``reap_extractions`` command) finds the expired lease and queues
+the file again, or marks it failed after ``LIBRARY_EXTRACT_MAX_ATTEMPTS``.
 """
 
+import datetime
 import json
 import logging
+import math
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.search import index
 
 from . import extract_worker
+from .indexing import index_items
 from .models import ItemFile, LibraryItemPage
 
 logger = logging.getLogger(__name__)
 
 Status = ItemFile.ExtractionStatus
 Error = ItemFile.ExtractionError
+
+
+@dataclass
+class ReapResult:
+    """The ids of the files that a reaper run queued again or failed."""
+
+    requeued: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +75,10 @@ def worker_command(path, content_type):
         str(settings.LIBRARY_EXTRACT_MEMORY),
         "--max-chars",
         str(settings.LIBRARY_FULL_TEXT_MAX_CHARS),
+        # A second wall-time limit that the worker enforces on itself, in
+        # case this process dies and can no longer kill it.
+        "--time-limit",
+        str(math.ceil(settings.LIBRARY_EXTRACT_TIMEOUT) + 5),
         str(path),
     ]
 
@@ -121,8 +144,14 @@ def run_worker(path, content_type):
     )
 
 
-def extract_stored_file(item_file):
-    """Copy ``item_file``'s document to a temporary file and extract its text."""
+def extract_stored_file(item_file, worker=None):
+    """
+    Copy ``item_file``'s document to a temporary file and extract its text.
+
+    Copying a large file from S3 can take a while, so the lease of
+    ``worker`` is renewed after the copy, before the worker's time limit
+    starts.
+    """
     suffix = Path(item_file.original_name).suffix.lower()
     try:
         source = item_file.document.file.open("rb")
@@ -134,15 +163,73 @@ def extract_stored_file(item_file):
     with source, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
         shutil.copyfileobj(source, copy, length=1024 * 1024)
         copy.flush()
+        if worker is not None:
+            held_by(item_file.pk, worker).update(
+                extraction_lease_until=timezone.now() + lease_duration()
+            )
         return run_worker(copy.name, item_file.content_type)
+
+
+def worker_identity():
+    """Return a name for this claim: host, process id and a random suffix."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def lease_duration():
+    """Return how long a claim lasts: the worker's time limit plus a margin."""
+    return datetime.timedelta(
+        seconds=settings.LIBRARY_EXTRACT_TIMEOUT + settings.LIBRARY_EXTRACT_LEASE_MARGIN
+    )
+
+
+def claim(item_file_id, worker):
+    """
+    Mark a ``pending`` file as ``running`` for ``worker`` and return whether it did.
+
+    Only one caller can win the claim. On PostgreSQL the row is locked with
+    ``SELECT ... FOR UPDATE SKIP LOCKED``, so a second worker skips it at
+    once instead of waiting. Elsewhere the conditional ``UPDATE`` alone
+    decides, because the database applies it to the row atomically.
+    """
+    claimable = ItemFile.objects.filter(
+        pk=item_file_id, extraction_status=Status.PENDING
+    )
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            locked = claimable.select_for_update(skip_locked=True).values_list(
+                "pk", flat=True
+            )
+            if not list(locked):
+                return False
+        claimed = claimable.update(
+            extraction_status=Status.RUNNING,
+            extraction_error="",
+            extraction_message="",
+            extraction_worker=worker,
+            extraction_lease_until=timezone.now() + lease_duration(),
+            extraction_attempts=F("extraction_attempts") + 1,
+        )
+    return claimed == 1
+
+
+def held_by(item_file_id, worker):
+    """Return a queryset of the file while ``worker`` still holds its lease."""
+    return ItemFile.objects.filter(
+        pk=item_file_id,
+        extraction_status=Status.RUNNING,
+        extraction_worker=worker,
+    )
 
 
 def extract_item_file(item_file_id):
     """
-    Extract the text of one ``ItemFile`` and refresh its item's search entry.
+    Claim one ``pending`` ``ItemFile``, extract its text and reindex its item.
 
-    The status is ``running`` while the worker runs and always ends in a
-    final status, ``failed`` when anything goes wrong.
+    The status is ``running`` while the worker runs and ends in a final
+    status, ``failed`` when anything goes wrong. If this process dies
+    before then, the lease expires and ``reap_expired_extractions`` takes
+    over. Return the final status, or ``None`` when the file is missing or
+    was not ``pending`` (another worker claimed it, or it is finished).
     """
     item_file = (
         ItemFile.objects.select_related("document", "item")
@@ -154,28 +241,49 @@ def extract_item_file(item_file_id):
             "library extraction skipped item_file=%s: not found", item_file_id
         )
         return None
-    ItemFile.objects.filter(pk=item_file.pk).update(
-        extraction_status=Status.RUNNING, extraction_error="", extraction_message=""
+    worker = worker_identity()
+    if not claim(item_file.pk, worker):
+        logger.info(
+            "library extraction skipped item_file=%s: not pending (status=%s)",
+            item_file.pk,
+            ItemFile.objects.filter(pk=item_file.pk)
+            .values_list("extraction_status", flat=True)
+            .first(),
+        )
+        return None
+    logger.info(
+        "library extraction started item_file=%s worker=%s", item_file.pk, worker
     )
-    logger.info("library extraction started item_file=%s", item_file.pk)
     outcome = Outcome(
         Status.FAILED, error=Error.CRASHED, message="Extraction did not finish."
     )
     try:
-        outcome = extract_stored_file(item_file)
+        outcome = extract_stored_file(item_file, worker)
     except Exception:
         # Whatever went wrong, the file gets a final status below instead of
         # staying "running" for ever.
         logger.exception("library extraction error item_file=%s", item_file.pk)
     finally:
-        ItemFile.objects.filter(pk=item_file.pk).update(
+        finished = held_by(item_file.pk, worker).update(
             extraction_status=outcome.status,
             extraction_error=outcome.error,
             extraction_message=outcome.message,
             extracted_text=outcome.text,
             page_count=outcome.page_count,
             extracted_at=timezone.now(),
+            extraction_worker="",
+            extraction_lease_until=None,
         )
+    if not finished:
+        # The lease expired and the reaper gave the file to another attempt
+        # or failed it, so this late result is dropped.
+        logger.warning(
+            "library extraction result dropped item_file=%s worker=%s: "
+            "the lease was lost",
+            item_file.pk,
+            worker,
+        )
+        return None
     logger.log(
         logging.WARNING if outcome.status == Status.FAILED else logging.INFO,
         "library extraction finished item_file=%s status=%s error=%s pages=%s",
@@ -186,6 +294,78 @@ def extract_item_file(item_file_id):
     )
     refresh_full_text(item_file.item_id)
     return outcome.status
+
+
+def reap_expired_extractions(now=None):
+    """
+    Re-queue or fail the ``running`` files whose lease has expired.
+
+    A lease expires when the process that claimed the file died (killed,
+    out of memory, machine restarted) before it stored a result. A file
+    with fewer than ``LIBRARY_EXTRACT_MAX_ATTEMPTS`` attempts goes back to
+    ``pending`` and is queued again. Otherwise it is marked ``failed`` with
+    the ``worker_lost`` error. Each change is a conditional ``UPDATE`` on the
+    expired lease, so running this often or from several processes at once
+    is safe. Return a ``ReapResult``.
+    """
+    from .tasks import schedule_extraction
+
+    now = now or timezone.now()
+    maximum = settings.LIBRARY_EXTRACT_MAX_ATTEMPTS
+    result = ReapResult()
+    expired = ItemFile.objects.filter(extraction_status=Status.RUNNING).filter(
+        Q(extraction_lease_until__lt=now) | Q(extraction_lease_until__isnull=True)
+    )
+    for item_file in expired.only(
+        "pk", "extraction_worker", "extraction_attempts", "extraction_lease_until"
+    ):
+        same_lease = ItemFile.objects.filter(
+            pk=item_file.pk,
+            extraction_status=Status.RUNNING,
+            extraction_worker=item_file.extraction_worker,
+            extraction_lease_until=item_file.extraction_lease_until,
+        )
+        with transaction.atomic():
+            if item_file.extraction_attempts < maximum:
+                changed = same_lease.update(
+                    extraction_status=Status.PENDING,
+                    extraction_worker="",
+                    extraction_lease_until=None,
+                    extraction_message=(
+                        f"Worker {item_file.extraction_worker or '(unknown)'} "
+                        f"stopped during attempt {item_file.extraction_attempts} "
+                        f"of {maximum}. Queued again."
+                    ),
+                )
+                if changed:
+                    schedule_extraction(item_file)
+                    result.requeued.append(item_file.pk)
+            else:
+                changed = same_lease.update(
+                    extraction_status=Status.FAILED,
+                    extraction_error=Error.WORKER_LOST,
+                    extraction_worker="",
+                    extraction_lease_until=None,
+                    extracted_at=now,
+                    extraction_message=(
+                        f"Worker {item_file.extraction_worker or '(unknown)'} "
+                        f"stopped during attempt {item_file.extraction_attempts} "
+                        f"of {maximum}. No attempts are left."
+                    ),
+                )
+                if changed:
+                    result.failed.append(item_file.pk)
+        if changed:
+            logger.warning(
+                "library extraction lease expired item_file=%s worker=%s "
+                "attempt=%s/%s action=%s",
+                item_file.pk,
+                item_file.extraction_worker or "-",
+                item_file.extraction_attempts,
+                maximum,
+                "requeued" if item_file.extraction_attempts < maximum else "failed",
+            )
+    return result
 
 
 def refresh_full_text(item_id):
@@ -206,3 +386,4 @@ def refresh_full_text(item_id):
         item = LibraryItemPage.objects.filter(pk=item_id).first()
         if item is not None:
             index.insert_or_update_object(item)
+            index_items([item_id])

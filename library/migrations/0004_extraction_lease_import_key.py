@@ -4,35 +4,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('library', '0003_dublin_core_embargo_versions'),
+        ("library", "0003_dublin_core_embargo_versions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='itemfile',
-            name='extraction_attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='extraction attempts'),
+            model_name="itemfile",
+            name="extraction_attempts",
+            field=models.PositiveSmallIntegerField(
+                default=0, verbose_name="extraction attempts"
+            ),
         ),
         migrations.AddField(
-            model_name='itemfile',
-            name='extraction_lease_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='extraction lease until'),
+            model_name="itemfile",
+            name="extraction_lease_until",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="extraction lease until"
+            ),
         ),
         migrations.AddField(
-            model_name='itemfile',
-            name='extraction_worker',
-            field=models.CharField(blank=True, max_length=100, verbose_name='extraction worker'),
+            model_name="itemfile",
+            name="extraction_worker",
+            field=models.CharField(
+                blank=True, max_length=100, verbose_name="extraction worker"
+            ),
         ),
         migrations.AddField(
-            model_name='libraryitempage',
-            name='import_key',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=300, verbose_name='import key'),
+            model_name="libraryitempage",
+            name="import_key",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=300,
+                verbose_name="import key",
+            ),
         ),
         migrations.AlterField(
-            model_name='itemfile',
-            name='extraction_error',
-            field=models.CharField(blank=True, choices=[('timeout', 'Text extraction took too long and was stopped.'), ('memory', 'Text extraction needed too much memory and was stopped.'), ('crashed', 'The text extraction program stopped unexpectedly.'), ('unreadable', 'The file could not be read as a document.'), ('no_text', 'The file contains no text that could be extracted.'), ('missing_file', 'The stored file could not be opened.'), ('worker_lost', 'Text extraction was abandoned after its worker stopped too many times.')], max_length=20, verbose_name='extraction error'),
+            model_name="itemfile",
+            name="extraction_error",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("timeout", "Text extraction took too long and was stopped."),
+                    (
+                        "memory",
+                        "Text extraction needed too much memory and was stopped.",
+                    ),
+                    ("crashed", "The text extraction program stopped unexpectedly."),
+                    ("unreadable", "The file could not be read as a document."),
+                    ("no_text", "The file contains no text that could be extracted."),
+                    ("missing_file", "The stored file could not be opened."),
+                    (
+                        "worker_lost",
+                        "Text extraction was abandoned after its worker stopped too many times.",
+                    ),
+                ],
+                max_length=20,
+                verbose_name="extraction error",
+            ),
         ),
     ]
