@@ -23,6 +23,8 @@ from .forms import SearchForm, UploadForm
 from .models import ItemFile, LibraryItemPage
 from .search import backend_query, query_terms, snippet
 from .uploads import create_item
+from .usage.counting import count_use
+from .usage.models import UsageKind
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +150,8 @@ def download(request, pk):
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
     logger.info("library download item_file=%s user=%s", item_file.pk, request.user.pk)
+    if item_file.item.live:
+        count_use(request, item_file.item_id, UsageKind.DOWNLOAD)
     return file_response(item_file)
 
 
