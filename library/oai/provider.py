@@ -145,10 +145,10 @@ def parse_date(value):
     try:
         if _DAY_RE.fullmatch(value):
             day = datetime.date.fromisoformat(value)
-            return datetime.datetime.combine(day, datetime.time(), timezone.UTC), True
+            return datetime.datetime.combine(day, datetime.time(), datetime.UTC), True
         if _SECOND_RE.fullmatch(value):
             moment = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
-            return moment.replace(tzinfo=timezone.UTC), False
+            return moment.replace(tzinfo=datetime.UTC), False
     except ValueError:
         pass
     raise OAIError(

@@ -12,9 +12,15 @@ import re
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import translation
-from taggit.models import Tag
 
-from library.models import AccessLevel, ItemFile, ItemType, LibraryItemPage, Licence
+from library.models import (
+    AccessLevel,
+    ItemFile,
+    ItemType,
+    LibraryItemPage,
+    LibraryItemPageTag,
+    Licence,
+)
 
 from .models import DeletedRecord
 
@@ -75,7 +81,11 @@ def with_metadata(items):
         "creators",
         "contributors",
         Prefetch(
-            "subjects", queryset=Tag.objects.order_by("name"), to_attr="subject_list"
+            "tagged_items",
+            queryset=LibraryItemPageTag.objects.select_related("tag").order_by(
+                "tag__name"
+            ),
+            to_attr="subject_list",
         ),
         Prefetch("files", queryset=current_files, to_attr="current_file_list"),
     )
@@ -146,8 +156,8 @@ def dublin_core(item, request):
     elements = [("title", item.title)]
     for creator in item.creators.all():
         elements.append(("creator", str(creator)))
-    for tag in item.subject_list:
-        elements.append(("subject", tag.name))
+    for tagged_item in item.subject_list:
+        elements.append(("subject", tagged_item.tag.name))
     if item.abstract:
         elements.append(("description", item.abstract))
     if item.publisher:

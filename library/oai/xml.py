@@ -1,5 +1,7 @@
 """Build OAI-PMH 2.0 responses with lxml."""
 
+import datetime
+
 from django.utils import timezone
 from lxml import etree
 
@@ -14,7 +16,7 @@ GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 
 def datestamp(value):
     """Return an aware datetime as an OAI-PMH datestamp in UTC, to the second."""
-    return value.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def element(parent, name, text=None, **attributes):
