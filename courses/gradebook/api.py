@@ -24,6 +24,7 @@ __all__ = [
     "record_score",
     "register_item",
     "remove_item",
+    "retire_item",
     "set_override",
     "set_total_override",
 ]
@@ -92,6 +93,53 @@ def remove_item(course, key):
     deleted, _counts = GradeItem.objects.filter(course=course, key=key).delete()
     if deleted:
         logger.info("grade item removed course=%s key=%s", course.pk, key)
+
+
+def retire_item(course, key, *, by, reason):
+    """
+    Delete the grade item ``key`` of ``course`` and log each removed score.
+
+    Unlike ``remove_item``, every student's score and override gets a
+    ``GradeChange`` to empty first, so the grade history shows why the
+    scores went away. Return the number of grades removed.
+    """
+    with transaction.atomic():
+        item = GradeItem.objects.select_for_update().filter(course=course, key=key)
+        item = item.first()
+        if item is None:
+            return 0
+        grades = list(item.grades.select_related("student"))
+        changes = []
+        for grade in grades:
+            for field, value in (
+                (GradeChange.Field.SCORE, grade.score),
+                (GradeChange.Field.OVERRIDE, grade.override),
+            ):
+                if value is None:
+                    continue
+                changes.append(
+                    GradeChange(
+                        course_id=item.course_id,
+                        student=grade.student,
+                        item=item,
+                        item_title=item.title,
+                        field=field,
+                        old_value=value,
+                        new_value=None,
+                        reason=reason[:500],
+                        changed_by=by,
+                    )
+                )
+        GradeChange.objects.bulk_create(changes)
+        item.delete()
+    logger.info(
+        "grade item retired course=%s key=%s grades=%s by=%s",
+        course.pk,
+        key,
+        len(grades),
+        by.pk if by is not None else None,
+    )
+    return len(grades)
 
 
 def record_score(item, student, score, *, by, reason="", feedback=None):

@@ -351,7 +351,7 @@ def release_grades(quiz, teacher):
     return count
 
 
-def push_grades(quiz, teacher, students=None):
+def push_grades(quiz, teacher, students=None, reason=None):
     """Record each student's best graded score in the course gradebook."""
     from django.contrib.auth import get_user_model
 
@@ -368,7 +368,11 @@ def push_grades(quiz, teacher, students=None):
     people = get_user_model().objects.in_bulk(list(scores))
     for student_id, score in scores.items():
         gradebook.record_score(
-            item, people[student_id], score, by=teacher, reason=_("quiz result")
+            item,
+            people[student_id],
+            score,
+            by=teacher,
+            reason=reason or _("quiz result"),
         )
     return len(scores)
 

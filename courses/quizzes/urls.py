@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import authoring_views, views
 
 app_name = "quizzes"
 
@@ -8,7 +8,19 @@ urlpatterns = [
     path("course/<int:course_id>/", views.course_quizzes, name="course"),
     path("course/<int:course_id>/questions/", views.question_bank, name="questions"),
     path("course/<int:course_id>/new/", views.quiz_new, name="new"),
+    path(
+        "question/<int:question_id>/edit/",
+        authoring_views.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "question/<int:question_id>/delete/",
+        authoring_views.question_delete,
+        name="question_delete",
+    ),
     path("<int:quiz_id>/", views.detail, name="detail"),
+    path("<int:quiz_id>/edit/", authoring_views.quiz_edit, name="edit"),
+    path("<int:quiz_id>/delete/", authoring_views.quiz_delete, name="delete"),
     path("<int:quiz_id>/allowances/", views.allowances, name="allowances"),
     path("<int:quiz_id>/start/", views.start, name="start"),
     path("<int:quiz_id>/grading/", views.grading, name="grading"),

@@ -405,8 +405,6 @@ def _teacher_course(request, course_id):
 @require_http_methods(["GET", "POST"])
 def question_bank(request, course_id):
     """List the course's question bank and add a question to it."""
-    # NOTE: questions and quizzes cannot yet be edited or deleted on these
-    # pages; only superusers can, through the Django admin.
     course = _teacher_course(request, course_id)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
