@@ -63,14 +63,15 @@ def _isolated_media(settings, tmp_path):
 
 def restore_wagtail_root():
     """
-    Recreate the default locale and the root page when a flush removed them.
+    Recreate the default locale, root page and root collection after a flush.
 
     Transactional tests end by truncating every table, which also removes
-    the rows that Wagtail's migrations created, and the page tree needs them.
+    the rows that Wagtail's migrations created, and the page tree and
+    document collections need them.
     """
     from django.contrib.contenttypes.models import ContentType
     from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
+    from wagtail.models import Collection, Locale, Page
 
     Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
@@ -83,6 +84,8 @@ def restore_wagtail_root():
                 content_type=ContentType.objects.get_for_model(Page),
             )
         )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
 
 
 @pytest.fixture(autouse=True)
