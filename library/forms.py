@@ -10,15 +10,21 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms.models import School
+
 from . import filetypes
 from .access import upload_libraries
 from .models import AccessLevel, ItemLanguage, ItemType, Licence
+from .search import NO_SCHOOL
 from .uploads import ItemMetadata
 
 MAX_CREATORS = 30
 MAX_SUBJECTS = 20
 MAX_SUBJECT_LENGTH = 100
 MAX_QUERY_LENGTH = 200
+# The range of the year filter of the search.
+MIN_YEAR = 1000
+MAX_YEAR = 9999
 
 FORMAT_NAMES = {
     filetypes.PDF: _("PDF document"),
@@ -254,6 +260,14 @@ class UploadForm(forms.Form):
 
 
 class SearchForm(forms.Form):
+    """
+    The query and facet filters of a library search, all GET parameters.
+
+    Values that name no known type, language or school are invalid. An
+    unknown subject is not an error: it matches no item, so the form does
+    not tell which subjects exist on items hidden from the person.
+    """
+
     q = forms.CharField(
         label=_("Search the library"),
         required=False,
@@ -270,3 +284,36 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("all languages")), *ItemLanguage.choices],
     )
+    school = forms.CharField(label=_("School"), required=False, max_length=20)
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
+    subject = forms.SlugField(
+        label=_("Subject"),
+        required=False,
+        max_length=MAX_SUBJECT_LENGTH,
+        allow_unicode=True,
+    )
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
+
+    def clean_school(self):
+        value = self.cleaned_data["school"].strip()
+        if not value or value == NO_SCHOOL:
+            return value
+        if not value.isdigit() or not School.objects.filter(pk=value).exists():
+            raise ValidationError(
+                _("Unknown school %(value)s. Choose a school from the list."),
+                code="unknown_school",
+                params={"value": value},
+            )
+        return int(value)
+
+    def filters(self):
+        """Return the facet filters for ``library.search.search_items``."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("item_type", "language", "school", "year", "subject")
+            if self.cleaned_data.get(name)
+        }

@@ -382,8 +382,12 @@ class LibraryItemPage(Page):
             )
 
     def save(self, *args, **kwargs):
+        from .indexing import index_items
+
         self.school = self._parent_school()
         super().save(*args, **kwargs)
+        # After super().save(), which also saves creators and subjects.
+        index_items([self.pk])
 
     def with_content_json(self, content):
         # Revisions store the page as it was when saved, but the extracted

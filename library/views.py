@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET
 from lms import audit
 from lms.uploads import FileSizeLimitHandler
 
-from .access import can_download, publishes_at_once, upload_libraries, visible_items
+from .access import can_download, publishes_at_once, upload_libraries
 from .forms import SearchForm, UploadForm
 from .models import ItemFile, LibraryItemPage
-from .search import backend_query, query_terms, snippet
+from .search import search_items
 from .uploads import create_item
 from .usage.counting import count_use
 from .usage.models import UsageKind
@@ -33,32 +33,54 @@ RESULTS_PER_PAGE = 20
 
 @require_GET
 def search(request):
-    """List the live items that match ``q`` and that the person may see."""
-    form = SearchForm(request.GET or None)
-    page = None
-    query = ""
+    """
+    List the live items that match the query and facets and that the person
+    may see.
+
+    Without any parameter the page shows only the search form. Every
+    parameter is a GET parameter, so a result page can be shared by its URL.
+    """
+    form = SearchForm(request.GET)
+    found = None
+    query = request.GET.get("q", "")
     if form.is_valid():
-        query = form.cleaned_data["q"].strip()
-    if backend_query(query):
-        items = visible_items(request.user)
-        if form.cleaned_data["item_type"]:
-            items = items.filter(item_type=form.cleaned_data["item_type"])
-        if form.cleaned_data["language"]:
-            items = items.filter(language=form.cleaned_data["language"])
-        results = items.select_related("school").search(
-            backend_query(query), operator="and"
-        )
-        page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        terms = query_terms(query)
-        # A list, so the template does not run the search a second time.
-        page.object_list = list(page.object_list)
-        for item in page.object_list:
-            item.snippet = snippet(item.full_text or item.abstract, terms)
+        query = form.cleaned_data["q"]
+        filters = form.filters()
+        if query or filters:
+            found = search_items(request.user, query, filters, request.GET.get("page"))
+            _link_facets(request, found.facets)
+    # The selects of the search box cover type and language. Other facet
+    # filters are kept as hidden fields, so a new query keeps them.
+    hidden_filters = [
+        (name, request.GET[name])
+        for name in ("school", "year", "subject")
+        if request.GET.get(name) and name not in form.errors
+    ]
     return render(
         request,
         "library/search.html",
-        {"form": form, "query": query, "results": page},
+        {
+            "form": form,
+            "query": query,
+            "results": found.page if found else None,
+            "facets": found.facets if found else [],
+            "has_words": found.has_words if found else True,
+            "hidden_filters": hidden_filters,
+        },
     )
+
+
+def _link_facets(request, facets):
+    """Give each facet value the URL that selects it, or removes it if selected."""
+    for facet in facets:
+        for value in facet.values:
+            params = request.GET.copy()
+            params.pop("page", None)
+            if value.selected:
+                params.pop(facet.name, None)
+            else:
+                params[facet.name] = value.value
+            value.url = f"?{params.urlencode()}"
 
 
 @csrf_exempt

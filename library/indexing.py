@@ -1,0 +1,223 @@
+"""
+Build the search index rows (``SearchDocument``) of library items.
+
+Each row is rebuilt from what is stored in the database, never from a page
+object in memory: a page saved by ``save_revision`` still carries its draft
+in memory, and drafts must not become searchable.
+
+On PostgreSQL one ``INSERT ... SELECT`` builds the tsvector of every item
+with the text search configuration of the item's language. On other
+databases the rows carry casefolded plain text instead, which
+``library.search`` matches with ``LIKE``.
+
+``LibraryItemPage.save`` and ``library.extraction.refresh_full_text`` call
+``index_items``. Code that changes items with ``QuerySet.update`` or
+``bulk_create`` must call it too.
+"""
+
+import unicodedata
+
+from django.db import connection
+
+from .models import (
+    ItemContributor,
+    ItemCreator,
+    ItemLanguage,
+    LibraryItemPage,
+    LibraryItemPageTag,
+    SearchDocument,
+)
+
+# PostgreSQL text search configurations by item language (both exist since
+# PostgreSQL 13). Other languages use "simple", which only lowercases.
+TEXT_SEARCH_CONFIGS = {
+    ItemLanguage.INDONESIAN: "indonesian",
+    ItemLanguage.ENGLISH: "english",
+}
+DEFAULT_CONFIG = "simple"
+# Items per statement when the whole index is rebuilt.
+BATCH_SIZE = 2000
+
+_POSTGRESQL_UPSERT = """
+INSERT INTO {document} (
+    item_id, config, vector, heading, text, item_type, language, school_id,
+    year, access_level, owner_id, live, published_at
+)
+SELECT
+    item.page_ptr_id,
+    cfg.name,
+    setweight(to_tsvector(cfg.name::regconfig,
+        concat_ws(' ', page.title, subjects.names)), 'A')
+    || setweight(to_tsvector(cfg.name::regconfig, concat_ws(' ',
+        creators.names, contributors.names, item.publisher, item.identifier)), 'B')
+    || setweight(to_tsvector(cfg.name::regconfig, item.abstract), 'C')
+    || setweight(to_tsvector(cfg.name::regconfig, item.full_text), 'D'),
+    '',
+    '',
+    item.item_type,
+    item.language,
+    item.school_id,
+    EXTRACT(YEAR FROM item.issued)::integer,
+    item.access_level,
+    page.owner_id,
+    page.live,
+    page.first_published_at
+FROM {item} AS item
+JOIN wagtailcore_page AS page ON page.id = item.page_ptr_id
+CROSS JOIN LATERAL (
+    SELECT CASE item.language {config_cases} ELSE %s END AS name
+) AS cfg
+LEFT JOIN LATERAL (
+    SELECT string_agg(concat_ws(' ', creator.name, creator.affiliation), ' ')
+        AS names
+    FROM {creator} AS creator WHERE creator.item_id = item.page_ptr_id
+) AS creators ON TRUE
+LEFT JOIN LATERAL (
+    SELECT string_agg(contributor.name, ' ') AS names
+    FROM {contributor} AS contributor
+    WHERE contributor.item_id = item.page_ptr_id
+) AS contributors ON TRUE
+LEFT JOIN LATERAL (
+    SELECT string_agg(tag.name, ' ') AS names
+    FROM {tagged} AS tagged JOIN taggit_tag AS tag ON tag.id = tagged.tag_id
+    WHERE tagged.content_object_id = item.page_ptr_id
+) AS subjects ON TRUE
+WHERE item.page_ptr_id = ANY(%s)
+ON CONFLICT (item_id) DO UPDATE SET
+    config = EXCLUDED.config,
+    vector = EXCLUDED.vector,
+    heading = EXCLUDED.heading,
+    text = EXCLUDED.text,
+    item_type = EXCLUDED.item_type,
+    language = EXCLUDED.language,
+    school_id = EXCLUDED.school_id,
+    year = EXCLUDED.year,
+    access_level = EXCLUDED.access_level,
+    owner_id = EXCLUDED.owner_id,
+    live = EXCLUDED.live,
+    published_at = EXCLUDED.published_at
+"""
+
+
+def config_for(language):
+    """Return the PostgreSQL text search configuration for an item language."""
+    return TEXT_SEARCH_CONFIGS.get(language, DEFAULT_CONFIG)
+
+
+def fold(text):
+    """Return ``text`` NFKC-normalised and casefolded, as SQLite rows store it."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def index_items(item_ids):
+    """Create or update the search documents of the items with ``item_ids``."""
+    item_ids = list(item_ids)
+    if not item_ids:
+        return
+    if connection.vendor == "postgresql":
+        _index_postgresql(item_ids)
+    else:
+        _index_plain_text(item_ids)
+
+
+def index_all(batch_size=BATCH_SIZE):
+    """
+    Rebuild the search documents of every item, ``batch_size`` at a time.
+
+    Yield the number of items indexed after each batch, for progress bars.
+    """
+    ids = list(LibraryItemPage.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        index_items(batch)
+        yield len(batch)
+
+
+def _index_postgresql(item_ids):
+    config_cases = " ".join(
+        f"WHEN '{language}' THEN '{config}'"
+        for language, config in TEXT_SEARCH_CONFIGS.items()
+    )
+    sql = _POSTGRESQL_UPSERT.format(
+        document=SearchDocument._meta.db_table,
+        item=LibraryItemPage._meta.db_table,
+        creator=ItemCreator._meta.db_table,
+        contributor=ItemContributor._meta.db_table,
+        tagged=LibraryItemPageTag._meta.db_table,
+        config_cases=config_cases,
+    )
+    with connection.cursor() as cursor:
+        # Table names and configurations come from code, never from input.
+        cursor.execute(sql, [DEFAULT_CONFIG, item_ids])
+
+
+def _index_plain_text(item_ids):
+    names = {item_id: [] for item_id in item_ids}
+    for item_id, name, affiliation in ItemCreator.objects.filter(
+        item_id__in=item_ids
+    ).values_list("item_id", "name", "affiliation"):
+        names[item_id] += [name, affiliation]
+    for item_id, name in ItemContributor.objects.filter(
+        item_id__in=item_ids
+    ).values_list("item_id", "name"):
+        names[item_id].append(name)
+    subjects = {item_id: [] for item_id in item_ids}
+    for item_id, name in LibraryItemPageTag.objects.filter(
+        content_object_id__in=item_ids
+    ).values_list("content_object_id", "tag__name"):
+        subjects[item_id].append(name)
+
+    documents = []
+    for item in LibraryItemPage.objects.filter(pk__in=item_ids).values(
+        "pk",
+        "title",
+        "abstract",
+        "full_text",
+        "publisher",
+        "identifier",
+        "item_type",
+        "language",
+        "school_id",
+        "issued",
+        "access_level",
+        "owner_id",
+        "live",
+        "first_published_at",
+    ):
+        heading = " ".join([item["title"], *subjects[item["pk"]]])
+        text = " ".join(
+            [
+                heading,
+                *names[item["pk"]],
+                item["publisher"],
+                item["identifier"],
+                item["abstract"],
+                item["full_text"],
+            ]
+        )
+        documents.append(
+            SearchDocument(
+                item_id=item["pk"],
+                config=config_for(item["language"]),
+                heading=fold(heading),
+                text=fold(text),
+                item_type=item["item_type"],
+                language=item["language"],
+                school_id=item["school_id"],
+                year=item["issued"].year if item["issued"] else None,
+                access_level=item["access_level"],
+                owner_id=item["owner_id"],
+                live=item["live"],
+                published_at=item["first_published_at"],
+            )
+        )
+    SearchDocument.objects.bulk_create(
+        documents,
+        update_conflicts=True,
+        unique_fields=["item"],
+        update_fields=[
+            field.name
+            for field in SearchDocument._meta.concrete_fields
+            if not field.primary_key
+        ],
+    )
