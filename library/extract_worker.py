@@ -22,6 +22,7 @@ from the settings, the database and the storage credentials.
 """
 
 import argparse
+import codecs
 import io
 import json
 import logging
@@ -60,16 +61,30 @@ MAX_WARNING_LENGTH = 300
 EOF_SEARCH_WINDOW = 1024
 # Largest EPUB member (one chapter, the package file) that is read, in bytes.
 MAX_EPUB_MEMBER_SIZE = 50 * 1024 * 1024
+# Most bytes that all members of one EPUB may inflate to together.
+MAX_EPUB_TOTAL_SIZE = 200 * 1024 * 1024
+# Most members an EPUB may have. Reading the central directory of a larger
+# archive alone would cost much time and memory.
+MAX_EPUB_MEMBERS = 10_000
 # Form XObjects nested deeper than this are not searched for images.
 MAX_XOBJECT_DEPTH = 5
 
 
 class WarningCollector(logging.Handler):
-    """Collect the distinct warnings that the parsers log or raise."""
+    """
+    Collect the distinct warnings that the parsers log or raise.
 
-    def __init__(self):
+    ``messages`` are signs of damage and make the status
+    ``recovered_with_warnings``. ``notes`` are the platform's own limits,
+    such as a cut text, which leave the status as it is. ``max_chars`` is
+    the text length after which extractors may stop reading.
+    """
+
+    def __init__(self, max_chars=10_000_000):
         super().__init__(level=logging.WARNING)
         self.messages = []
+        self.notes = []
+        self.max_chars = max_chars
 
     def emit(self, record):
         self.add(record.getMessage())
@@ -215,12 +230,21 @@ def extract_pdf(path, collector):
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             return result(PASSWORD_PROTECTED)
         page_count = len(reader.pages)
+        length = 0
         for number, page in enumerate(reader.pages, start=1):
             fonts, images = page_resources(page)
             has_fonts = has_fonts or fonts
             has_images = has_images or images
             check_content_streams(page, number, collector)
             texts.append(page.extract_text() or "")
+            length += len(texts[-1])
+            if length >= collector.max_chars and number < page_count:
+                collector.notes.append(
+                    f"Stopped reading after page {number} of {page_count}: "
+                    f"the text limit of {collector.max_chars} characters was "
+                    "reached."
+                )
+                break
     except MemoryError:
         raise
     except Exception as error:  # noqa: BLE001
@@ -303,13 +327,28 @@ def extract_pdf_with_pdfminer(path, collector):
 
 
 def extract_plain_text(path, collector):
+    """
+    Decode a text file as UTF-8, or as Windows-1252 when it is not UTF-8.
+
+    Only the first bytes that can hold ``max_chars`` characters are read (a
+    UTF-8 character has at most four bytes), so a huge file costs no more
+    memory than the text that is kept.
+    """
+    limit = 4 * collector.max_chars
     with open(path, "rb") as handle:
-        data = handle.read()
+        data = handle.read(limit + 1)
+    truncated = len(data) > limit
+    data = data[:limit]
     try:
-        text = data.decode("utf-8-sig")
+        # Not final when cut: a multi-byte character split by the cut is
+        # dropped instead of being taken for invalid UTF-8.
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        text = decoder.decode(data, final=not truncated)
     except UnicodeDecodeError:
         collector.add("The file is not valid UTF-8; it was read as Windows-1252.")
         text = data.decode("cp1252", errors="replace")
+    if truncated:
+        collector.notes.append(f"Only the first {limit} bytes of the file were read.")
     text = normalise_text(text)
     if not text:
         return result(FAILED, error=ERROR_NO_TEXT)
@@ -365,58 +404,142 @@ class HTMLTextParser(HTMLParser):
         return "".join(self.parts)
 
 
-def read_epub_member(archive, name):
+class EPUBError(ValueError):
+    """An EPUB that cannot be read as a whole, with the reason in its message."""
+
+
+def read_epub_member(archive, name, budget):
+    """
+    Return the bytes of member ``name``, counting them against ``budget``.
+
+    A zip member's declared size can lie, so at most ``MAX_EPUB_MEMBER_SIZE``
+    bytes are inflated whatever it declares. ``budget`` is a one-item list
+    of the bytes that all members may still inflate to together.
+    """
     info = archive.getinfo(name)
     if info.file_size > MAX_EPUB_MEMBER_SIZE:
-        raise ValueError(f"{name} is larger than {MAX_EPUB_MEMBER_SIZE} bytes")
+        raise ValueError(f"it is larger than {MAX_EPUB_MEMBER_SIZE} bytes")
     with archive.open(info) as member:
-        return member.read(MAX_EPUB_MEMBER_SIZE + 1)[:MAX_EPUB_MEMBER_SIZE]
+        data = member.read(MAX_EPUB_MEMBER_SIZE + 1)
+    if len(data) > MAX_EPUB_MEMBER_SIZE:
+        raise ValueError(
+            f"it inflates to more than {MAX_EPUB_MEMBER_SIZE} bytes, "
+            f"although it declares {info.file_size}"
+        )
+    budget[0] -= len(data)
+    if budget[0] < 0:
+        raise EPUBError(
+            f"The archive inflates to more than {MAX_EPUB_TOTAL_SIZE} bytes "
+            "in all (a zip bomb?)."
+        )
+    return data
 
 
-def extract_epub(path, collector):
-    """Extract the text of an EPUB's reading order (its spine)."""
-    import zipfile
+def epub_member_name(base, href):
+    """
+    Return the archive name that ``href`` (relative to ``base``) points at.
 
+    Return ``None`` for a reference that leaves the archive's root, such as
+    ``../../etc/passwd`` or an absolute path: nothing is read from disk, but
+    such a reference is not a chapter either.
+    """
+    name = posixpath.normpath(posixpath.join(base, unquote(href.split("#")[0])))
+    if name.startswith(("/", "../")) or name == "..":
+        return None
+    return name
+
+
+def epub_package(archive, budget):
+    """Return the package document's path and its parsed XML tree."""
     from defusedxml import ElementTree
 
     container_ns = "{urn:oasis:names:tc:opendocument:xmlns:container}"
+    try:
+        container_data = read_epub_member(archive, "META-INF/container.xml", budget)
+    except KeyError as error:
+        raise EPUBError("META-INF/container.xml is missing.") from error
+    container = ElementTree.fromstring(container_data)
+    rootfile = container.find(f".//{container_ns}rootfile")
+    package_path = rootfile.get("full-path") if rootfile is not None else None
+    if not package_path:
+        raise EPUBError("META-INF/container.xml names no package file.")
+    try:
+        package_data = read_epub_member(archive, package_path, budget)
+    except KeyError as error:
+        raise EPUBError(f"The package file {package_path!r} is missing.") from error
+    return package_path, ElementTree.fromstring(package_data)
+
+
+def extract_epub(path, collector):
+    """
+    Extract the text of an EPUB's reading order (its spine).
+
+    The archive is read with bounds: at most ``MAX_EPUB_MEMBERS`` members,
+    ``MAX_EPUB_MEMBER_SIZE`` bytes per member and ``MAX_EPUB_TOTAL_SIZE``
+    bytes inflated in all, and reading stops once the text reaches
+    ``collector.max_chars``. A damaged or missing chapter is skipped with a
+    warning. An archive that breaks a bound or lacks its package file fails.
+    """
+    import zipfile
+
     opf_ns = {"opf": "http://www.idpf.org/2007/opf"}
     texts = []
+    length = 0
+    budget = [MAX_EPUB_TOTAL_SIZE]
     try:
         with zipfile.ZipFile(path) as archive:
-            container = ElementTree.fromstring(
-                read_epub_member(archive, "META-INF/container.xml")
-            )
-            rootfile = container.find(f".//{container_ns}rootfile")
-            package_path = rootfile.get("full-path") if rootfile is not None else None
-            if not package_path:
-                raise ValueError("META-INF/container.xml names no package file")
-            package = ElementTree.fromstring(read_epub_member(archive, package_path))
+            if len(archive.infolist()) > MAX_EPUB_MEMBERS:
+                raise EPUBError(
+                    f"The archive has more than {MAX_EPUB_MEMBERS} members."
+                )
+            package_path, package = epub_package(archive, budget)
             manifest = {
                 item.get("id"): item.get("href")
                 for item in package.iterfind("opf:manifest/opf:item", opf_ns)
             }
             base = posixpath.dirname(package_path)
-            for itemref in package.iterfind("opf:spine/opf:itemref", opf_ns):
+            spine = list(package.iterfind("opf:spine/opf:itemref", opf_ns))
+            for position, itemref in enumerate(spine, start=1):
                 href = manifest.get(itemref.get("idref"))
                 if not href:
                     collector.add(f"Spine entry {itemref.get('idref')!r} is missing.")
                     continue
-                name = posixpath.normpath(posixpath.join(base, unquote(href)))
+                name = epub_member_name(base, href)
+                if name is None:
+                    collector.add(
+                        f"Chapter {href!r} skipped: it points outside the archive."
+                    )
+                    continue
                 try:
-                    content = read_epub_member(archive, name)
-                except (KeyError, ValueError) as error:
+                    content = read_epub_member(archive, name, budget)
+                except (KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+                    if isinstance(error, EPUBError):
+                        raise
                     collector.add(f"Chapter {name!r} skipped: {error}")
                     continue
                 parser = HTMLTextParser()
                 parser.feed(content.decode("utf-8", errors="replace"))
                 parser.close()
                 texts.append(parser.text())
+                length += len(texts[-1])
+                if length >= collector.max_chars and position < len(spine):
+                    collector.notes.append(
+                        f"Stopped reading after chapter {position} of {len(spine)}: "
+                        f"the text limit of {collector.max_chars} characters was "
+                        "reached."
+                    )
+                    break
     except MemoryError:
         raise
+    except EPUBError as error:
+        return result(FAILED, error=ERROR_UNREADABLE, detail=f"Invalid EPUB: {error}")
     except Exception as error:  # noqa: BLE001
         # zipfile and the XML parser raise many types on a broken archive.
-        return result(FAILED, error=ERROR_UNREADABLE, detail=f"{error}")
+        return result(
+            FAILED,
+            error=ERROR_UNREADABLE,
+            detail=f"Invalid EPUB: {type(error).__name__}: {error}",
+        )
     text = normalise_text("\n\n".join(texts))
     if not text:
         return result(FAILED, error=ERROR_NO_TEXT)
@@ -436,7 +559,7 @@ def extract(path, content_type, max_chars):
             error=ERROR_UNREADABLE,
             detail=f"No text extractor for content type {content_type!r}.",
         )
-    collector = WarningCollector()
+    collector = WarningCollector(max_chars)
     root = logging.getLogger()
     root.addHandler(collector)
     root.setLevel(logging.WARNING)
@@ -450,8 +573,8 @@ def extract(path, content_type, max_chars):
             collector.add(str(warning.message))
     if len(outcome["text"]) > max_chars:
         outcome["text"] = outcome["text"][:max_chars]
-        collector.add(f"The text was cut to its first {max_chars} characters.")
-    outcome["warnings"] = collector.messages
+        collector.notes.append(f"The text was cut to its first {max_chars} characters.")
+    outcome["warnings"] = [*collector.messages, *collector.notes]
     return outcome
 
 
