@@ -1,9 +1,9 @@
 """
 Store a new library item with its file.
 
-The upload view, the demo data and (later) bulk imports all go through
-``create_item``, so every new file gets the same collection, checksums, page
-and extraction task.
+The upload view, the demo data and the bulk import (``library_import``) all
+go through ``create_item`` or ``create_item_with_files``, so every new file
+gets the same collection, checksums, page and extraction task.
 """
 
 import hashlib
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.text import get_valid_filename, slugify
 from wagtail.documents import get_document_model
 
-from .models import ItemCreator, ItemFile, LibraryItemPage
+from .models import ItemContributor, ItemCreator, ItemFile, LibraryItemPage
 from .tasks import schedule_extraction
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,15 @@ class ItemMetadata:
     # (name, affiliation) pairs, in order.
     creators: list = field(default_factory=list)
     subjects: list = field(default_factory=list)
+    # (name, role) pairs, in order.
+    contributors: list = field(default_factory=list)
+    publisher: str = ""
+    identifier: str = ""
+    source: str = ""
+    relation: str = ""
+    coverage: str = ""
+    rights: str = ""
+    import_key: str = ""
 
 
 def unique_slug(parent, title):
@@ -80,6 +89,65 @@ def create_item(index, metadata, uploaded_file, *, user, content_type, publish):
     kept as a draft. Return the new ``ItemFile``. When anything fails, the
     database changes roll back and the stored file is deleted.
     """
+    item_files = create_item_with_files(
+        index, metadata, [(uploaded_file, content_type)], user=user, publish=publish
+    )
+    return item_files[0]
+
+
+def create_item_with_files(index, metadata, files, *, user, publish):
+    """
+    Create an item page under ``index`` with several files, as ``create_item``.
+
+    ``files`` is a list of ``(File, content type)`` pairs, in order. Return
+    the new ``ItemFile`` rows. When anything fails, the database changes
+    roll back and every stored file is deleted.
+    """
+    documents = []
+    try:
+        for uploaded_file, _content_type in files:
+            documents.append(_store_document(index, metadata, uploaded_file, user))
+        with transaction.atomic():
+            for document, _checksum, _name, _size in documents:
+                document.save()
+            page = _build_page(metadata, user, unique_slug(index, metadata.title))
+            index.add_child(instance=page)
+            revision = page.save_revision(user=user, log_action=True)
+            if publish:
+                # The library's own upload rules (school memberships) decided
+                # this; Wagtail page permissions are not granted per school.
+                revision.publish(user=user, skip_permission_checks=True)
+            item_files = []
+            for (document, sha256, original_name, size), (_file, content_type) in zip(
+                documents, files, strict=True
+            ):
+                item_file = ItemFile.objects.create(
+                    item=page,
+                    document=document,
+                    original_name=original_name,
+                    size=size,
+                    sha256=sha256,
+                    content_type=content_type,
+                    uploaded_by=user,
+                )
+                schedule_extraction(item_file)
+                item_files.append(item_file)
+    except BaseException:
+        for document, _checksum, _name, _size in documents:
+            document.file.storage.delete(document.file.name)
+        raise
+    logger.info(
+        "library item created item=%s item_files=%s user=%s live=%s",
+        page.pk,
+        ",".join(str(item_file.pk) for item_file in item_files),
+        user.pk if user is not None else None,
+        publish,
+    )
+    return item_files
+
+
+def _store_document(index, metadata, uploaded_file, user):
+    """Save the file of a new, still unsaved, document of ``index``'s collection."""
     original_name = Path(uploaded_file.name).name[:255]
     sha1, sha256 = file_checksums(uploaded_file)
     document = get_document_model()(
@@ -90,37 +158,7 @@ def create_item(index, metadata, uploaded_file, *, user, content_type, publish):
         file_hash=sha1,
     )
     document.file.save(storage_name(original_name), uploaded_file, save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-            page = _build_page(metadata, user, unique_slug(index, metadata.title))
-            index.add_child(instance=page)
-            revision = page.save_revision(user=user, log_action=True)
-            if publish:
-                # The library's own upload rules (school memberships) decided
-                # this; Wagtail page permissions are not granted per school.
-                revision.publish(user=user, skip_permission_checks=True)
-            item_file = ItemFile.objects.create(
-                item=page,
-                document=document,
-                original_name=original_name,
-                size=uploaded_file.size,
-                sha256=sha256,
-                content_type=content_type,
-                uploaded_by=user,
-            )
-            schedule_extraction(item_file)
-    except BaseException:
-        document.file.storage.delete(document.file.name)
-        raise
-    logger.info(
-        "library item created item=%s item_file=%s user=%s live=%s",
-        page.pk,
-        item_file.pk,
-        user.pk if user is not None else None,
-        publish,
-    )
-    return item_file
+    return document, sha256, original_name, uploaded_file.size
 
 
 def _build_page(metadata, user, slug):
@@ -133,12 +171,23 @@ def _build_page(metadata, user, slug):
         language=metadata.language,
         licence=metadata.licence,
         access_level=metadata.access_level,
+        publisher=metadata.publisher,
+        identifier=metadata.identifier,
+        source=metadata.source,
+        relation=metadata.relation,
+        coverage=metadata.coverage,
+        rights=metadata.rights,
+        import_key=metadata.import_key,
         owner=user,
         live=False,
     )
     page.creators = [
         ItemCreator(name=name, affiliation=affiliation, sort_order=position)
         for position, (name, affiliation) in enumerate(metadata.creators)
+    ]
+    page.contributors = [
+        ItemContributor(name=name, role=role, sort_order=position)
+        for position, (name, role) in enumerate(metadata.contributors)
     ]
     if metadata.subjects:
         page.subjects.add(*metadata.subjects)
