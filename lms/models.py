@@ -687,3 +687,38 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
+
+
+class ScheduledJob(models.Model):
+    """
+    The state of one periodic job of ``run_scheduler``: its lease and last run.
+
+    The row is shared by every scheduler process. A process runs a job only
+    after one conditional UPDATE has moved ``next_run_at`` forward and taken
+    the lease, so two processes never run the same job for one due time.
+    No admin page shows this table, so its labels are not translated.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    name = models.CharField(max_length=100, unique=True)
+    # The schedule as configured when next_run_at was computed, so a changed
+    # setting is noticed and the next run computed again.
+    schedule = models.CharField(max_length=200, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    last_error = models.TextField(blank=True)
+    run_count = models.PositiveIntegerField(default=0)
+    failure_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -13,6 +13,7 @@ files under ``media/``) and in production (PostgreSQL, Redis and S3):
 ``.env.example`` lists every variable with its meaning.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -206,6 +207,17 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
+
+# Periodic jobs of `manage.py run_scheduler` (see lms/scheduler.py): "every"
+# is an interval in seconds, "at" a time of day (HH:MM) in TIME_ZONE.
+# SCHEDULER_JOBS, as JSON in the environment, replaces the whole mapping.
+SCHEDULER_JOBS = {
+    "close_expired_attempts": {"every": 300},
+    "remind_assignments": {"every": 3600},
+    "send_parent_digest": {"at": "18:00"},
+}
+if os.environ.get("SCHEDULER_JOBS"):
+    SCHEDULER_JOBS = json.loads(os.environ["SCHEDULER_JOBS"])
 
 # Static files are served by the platform itself through WhiteNoise.
 
