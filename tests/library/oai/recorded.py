@@ -1,0 +1,59 @@
+"""A local HTTP server on 127.0.0.1 that replays recorded OAI-PMH responses."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+
+class RecordedRepository:
+    """
+    Serve one response per set of request arguments.
+
+    ``routes`` maps a frozenset of ``(name, value)`` arguments to a response:
+    bytes for a 200 XML answer, or ``(status, bytes)``. Every request is kept
+    in ``requests`` as a dict of its arguments.
+    """
+
+    def __init__(self, routes):
+        self.routes = routes
+        self.requests = []
+        repository = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                arguments = dict(parse_qsl(urlsplit(self.path).query))
+                repository.requests.append(arguments)
+                answer = repository.routes.get(frozenset(arguments.items()))
+                status, body = (
+                    (404, b"not recorded")
+                    if answer is None
+                    else (answer if isinstance(answer, tuple) else (200, answer))
+                )
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_port}/oai/request"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def route(**arguments):
+    return frozenset(arguments.items())
