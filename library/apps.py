@@ -8,4 +8,6 @@ class LibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals, workflow  # noqa: F401
+
+        workflow.replace_wagtail_outcome_mails()

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from lms import audit
 from lms.uploads import FileSizeLimitHandler
@@ -25,6 +25,7 @@ from .search import search_items
 from .uploads import create_item
 from .usage.counting import count_use
 from .usage.models import UsageKind
+from .workflow import resubmit, review_status, submit_for_review
 
 logger = logging.getLogger(__name__)
 
@@ -139,8 +140,7 @@ def _store_upload(request, form):
     if publish:
         messages.success(request, _("The item is published in the library."))
         return redirect(item_file.item.url)
-    # TODO: send student uploads through a Wagtail moderation workflow with
-    # reviewers per school; until then library staff publish them in the admin.
+    submit_for_review(item_file.item, request.user)
     messages.success(
         request,
         _("Thank you. The item waits for review by the library staff."),
@@ -158,7 +158,21 @@ def my_uploads(request):
         .order_by("-pk")
     )
     page = Paginator(items, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.review = review_status(item)
     return render(request, "library/my_uploads.html", {"items": page})
+
+
+@require_POST
+@login_required
+def resubmit_upload(request, pk):
+    """Send an item back to review after its uploader made the requested changes."""
+    item = get_object_or_404(LibraryItemPage, pk=pk, owner=request.user)
+    if resubmit(item, request.user) is None:
+        messages.error(request, _("This item is not waiting for changes."))
+    else:
+        messages.success(request, _("The item waits for review again."))
+    return redirect("library:my_uploads")
 
 
 @require_GET
