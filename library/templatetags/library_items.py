@@ -1,8 +1,10 @@
 """Template tags of the library's item pages."""
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from ..access import can_manage_item
+from ..citations import Citation, apa_parts
 from ..usage.views import can_view_item_usage
 
 register = template.Library()
@@ -16,3 +18,17 @@ def item_permissions(context, item):
         "manage": can_manage_item(user, item),
         "usage": can_view_item_usage(user, item),
     }
+
+
+@register.simple_tag(takes_context=True)
+def apa_citation(context, item):
+    """Return ``item``'s APA reference as HTML, with the title in italics."""
+    citation = Citation.from_item(item, context.get("request"))
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html("<i>{}</i>", text) if italic else text,)
+            for text, italic in apa_parts(citation)
+        ),
+    )
