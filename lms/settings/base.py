@@ -215,6 +215,8 @@ SCHEDULER_JOBS = {
     "close_expired_attempts": {"every": 300},
     "remind_assignments": {"every": 3600},
     "send_parent_digest": {"at": "18:00"},
+    # Retries or fails library text extractions whose worker died.
+    "reap_extractions": {"every": 60, "lease": 300},
 }
 if os.environ.get("SCHEDULER_JOBS"):
     SCHEDULER_JOBS = json.loads(os.environ["SCHEDULER_JOBS"])
