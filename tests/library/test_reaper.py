@@ -9,6 +9,7 @@ with ``transactional_db`` on a file-backed database.
 """
 
 import datetime
+import io
 import multiprocessing
 import os
 import signal
@@ -87,7 +88,7 @@ def run_and_kill_worker(item_file_id):
     """
     Fork a task worker, wait until it is extracting, then SIGKILL its group.
 
-    Return the lease that the dead worker left on the file.
+    Return the ``ItemFile`` as the dead worker left it.
     """
     # The forked child opens database connections of its own.
     connections.close_all()
@@ -346,8 +347,8 @@ def test_reap_command_reports_counts(library, teacher, settings, capsys):
 
 
 def test_orphaned_extract_worker_stops_itself(tmp_path):
-    # Parsing a large text file takes many seconds, so only the worker's own
-    # alarm can stop it here: no parent process kills it.
+    # Parsing this large text file takes many seconds, and no parent process
+    # kills the worker here, so only its own alarm can stop it.
     path = tmp_path / "besar.txt"
     path.write_bytes(b"kata " * (12 * 1024 * 1024))
     started = time.monotonic()
@@ -375,3 +376,27 @@ def test_orphaned_extract_worker_stops_itself(tmp_path):
     assert completed.returncode == -signal.SIGALRM
     assert time.monotonic() - started < 10
     assert completed.stdout == b""
+
+
+@pytest.mark.django_db
+def test_scheduler_runs_reaper(library, teacher, settings):
+    from django.conf import settings as live_settings
+
+    # The job as the deployment settings define it.
+    job = live_settings.SCHEDULER_JOBS["reap_extractions"]
+    settings.SCHEDULER_JOBS = {"reap_extractions": job}
+    settings.TASKS = DUMMY_TASKS
+    item_file = add_item_file(library, teacher)
+    ItemFile.objects.filter(pk=item_file.pk).update(
+        extraction_status=Status.RUNNING,
+        extraction_worker="host:1:a",
+        extraction_lease_until=timezone.now() - datetime.timedelta(seconds=1),
+        extraction_attempts=1,
+    )
+
+    call_command("run_scheduler", "--once", stdout=io.StringIO())
+
+    item_file.refresh_from_db()
+    assert job["every"] == 60
+    assert item_file.extraction_status == Status.PENDING
+    assert "attempt 1 of 3" in item_file.extraction_message
