@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rubric_views, views
 
 app_name = "assignments"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("course/<int:course_id>/new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/rubric/", rubric_views.rubric_edit, name="rubric"),
+    path("<int:pk>/rubric/delete/", rubric_views.rubric_delete, name="rubric_delete"),
     path("<int:pk>/submissions/", views.submissions, name="submissions"),
     path("<int:pk>/extension/", views.extension, name="extension"),
     path("<int:pk>/student/<int:student_id>/", views.student_work, name="student_work"),
