@@ -36,7 +36,7 @@ from .forms import (
     check_size,
 )
 from .models import AccessLevel, ItemLanguage, ItemType, LibraryItemPage, Licence
-from .uploads import ItemMetadata, create_item_with_files
+from .uploads import ItemMetadata, create_item_with_files, file_checksums
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class ImportRow:
 
     line: int
     metadata: ItemMetadata
-    # (path, MIME type) of each file, in order.
+    # (path, MIME type, SHA-256) of each file, in order.
     files: list
 
 
@@ -306,7 +306,7 @@ class RowChecker:
         files = values.pop("files")
         metadata = ItemMetadata(**values)
         metadata.import_key = import_key(metadata, [sha256 for _p, _t, sha256 in files])
-        return ImportRow(line, metadata, [(path, kind) for path, kind, _s in files])
+        return ImportRow(line, metadata, files)
 
     def check_title(self, value):
         if not value:
@@ -626,15 +626,26 @@ def import_row(index, row, user, publish, result):
     handles = []
     try:
         files = []
-        for path, content_type in row.files:
+        for path, content_type, checked_sha256 in row.files:
             handle = path.open("rb")
             handles.append(handle)
-            files.append((File(handle, name=path.name), content_type))
+            upload = File(handle, name=path.name)
+            # Only the content that was checked may be stored.
+            if file_checksums(upload)[1] != checked_sha256:
+                raise ValidationError(
+                    _(
+                        "The file %(name)s changed after it was checked. Run "
+                        "the import again."
+                    )
+                    % {"name": path.name}
+                )
+            files.append((upload, content_type))
         item_files = create_item_with_files(
             index, row.metadata, files, user=user, publish=publish
         )
     except (OSError, ValidationError) as error:
         # The file changed or vanished after the check, or storing failed.
+        message = " ".join(error.messages) if hasattr(error, "messages") else error
         logger.warning(
             "library import row failed index=%s line=%s error=%s",
             index.pk,
@@ -642,7 +653,8 @@ def import_row(index, row, user, publish, result):
             error,
         )
         result.add_error(
-            row.line, _("The item could not be stored: %(error)s") % {"error": error}
+            row.line,
+            _("The item could not be stored: %(error)s") % {"error": message},
         )
         return
     finally:

@@ -496,3 +496,49 @@ def test_licence_spellings(spelling, value):
 )
 def test_split_name(raw, expected):
     assert importer.split_name(raw) == expected
+
+
+def test_oversized_and_empty_files_rejected(
+    folder, library, settings, django_capture_on_commit_callbacks
+):
+    settings.LIBRARY_MAX_FILE_SIZE = 10 * 1024
+    (folder / "kosong.pdf").write_bytes(b"")
+    rows = [
+        # guntur.pdf is about 1 MB, above the 10 KiB limit of this test.
+        "Judul A;Ani;;;;;2024;article;id;cc-by;public;;;;;;skripsi/guntur.pdf",
+        "Judul B;Ani;;;;;2024;article;id;cc-by;public;;;;;;kosong.pdf",
+    ]
+    csv_path = write_csv(folder, rows)
+
+    _stdout, stderr = run_import(
+        folder, csv_path, library, capture_callbacks=django_capture_on_commit_callbacks
+    )
+
+    assert "baris 2: Berkas skripsi/guntur.pdf berukuran" in stderr
+    assert "batasnya 10,0\xa0KB" in stderr
+    assert "baris 3: Berkas kosong.pdf kosong." in stderr
+    assert not LibraryItemPage.objects.exists()
+
+
+def test_file_changed_after_check_not_stored(
+    folder, library, django_capture_on_commit_callbacks
+):
+    rows = [
+        "Judul A;Ani;;;;;2024;article;id;cc-by;public;;;;;;crazyones.pdf",
+        "Judul B;Ani;;;;;2024;article;id;cc-by;public;;;;;;catatan.txt",
+    ]
+    data = write_csv(folder, rows).read_bytes()
+
+    def change_text_file(row):
+        # Runs after each row, so the second file changes before its import.
+        (folder / "catatan.txt").write_text("Isi yang lain.\n")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = importer.import_items(library, folder, data, progress=change_text_file)
+
+    assert [line for line, _page in result.imported] == [2]
+    assert len(result.errors) == 1
+    line, message = result.errors[0]
+    assert line == 3
+    assert "catatan.txt berubah setelah diperiksa" in message
+    assert LibraryItemPage.objects.get().title == "Judul A"
