@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Count, F, Func, Q, Value, When
@@ -430,7 +431,11 @@ def _column_counts(documents):
             ]
             for column in FACET_COLUMNS
         }
-    inner, params = documents.values(*FACET_COLUMNS).query.sql_with_params()
+    try:
+        inner, params = documents.values(*FACET_COLUMNS).query.sql_with_params()
+    except EmptyResultSet:
+        # Django raises this for a filter that matches nothing, such as none().
+        return {column: [] for column in FACET_COLUMNS}
     columns = ", ".join(FACET_COLUMNS)
     grouping_sets = ", ".join(f"({column})" for column in FACET_COLUMNS)
     # The column names are constants and ``inner`` is SQL compiled by Django

@@ -142,8 +142,12 @@ def test_snippet_escapes_text(library, teacher, client, add_item):
 
     html = search(client, q="ekosistem").content.decode()
 
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>ekosistem</mark> &amp;" in html
+    # PostgreSQL's ts_headline leaves out text that looks like HTML tags,
+    # and the Python snippet of SQLite escapes it, so the tags are never
+    # sent as markup either way.
+    assert "<script>" not in html
+    assert "<b>tebal" not in html
+    assert "<mark>ekosistem</mark> &amp;" in html
 
 
 def test_query_is_escaped_in_page(db, client):
