@@ -43,6 +43,7 @@ CATALOGUES = {
     "quizzes": ["courses/quizzes"],
     "gradebook": ["courses/gradebook"],
     "library": ["library"],
+    "oai": ["library/oai"],
     "live": ["live"],
     "ppdb": ["ppdb"],
 }

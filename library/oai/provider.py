@@ -336,11 +336,9 @@ def _page(items, tombstones, state, verb):
     phase, after = state.phase, state.after
     if phase == tokens.ITEMS:
         items = _after(items, "last_published_at", after)
+        page = list(records.without_text(items)[: size + 1])
         if verb == "ListRecords":
-            items = records.with_metadata(items)
-        else:
-            items = items.select_related("school")
-        page = list(items[: size + 1])
+            records.attach_metadata(page[:size])
         if len(page) > size:
             page = page[:size]
             last = page[-1]
