@@ -645,6 +645,9 @@ class SearchDocument(models.Model):
     # Casefolded title and subjects, and all indexed text, for SQLite only.
     heading = models.TextField(_("heading text"), blank=True)
     text = models.TextField(_("indexed text"), blank=True)
+    # The slugs of the item's subjects between bars, "|iklim|geografi|", so
+    # that subject filters and counts need no join with the tag table.
+    subjects = models.TextField(_("subjects"), blank=True)
     item_type = models.CharField(_("type"), max_length=20, choices=ItemType.choices)
     language = models.CharField(
         _("language"), max_length=5, choices=ItemLanguage.choices
