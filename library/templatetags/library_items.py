@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 
 from ..access import can_manage_item
 from ..citations import Citation, apa_parts
+from ..oai.records import LICENCE_URLS
 from ..usage.views import can_view_item_usage
 
 register = template.Library()
@@ -32,3 +33,9 @@ def apa_citation(context, item):
             for text, italic in apa_parts(citation)
         ),
     )
+
+
+@register.simple_tag
+def licence_url(item):
+    """Return the Creative Commons deed URL of ``item``'s licence, or ``""``."""
+    return LICENCE_URLS.get(item.licence, "")
