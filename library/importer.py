@@ -493,7 +493,7 @@ class RowChecker:
 
 def import_key(metadata, checksums):
     """
-    Return the key that tells whether an item was imported before.
+    Return the key that identifies an item across imports.
 
     The identifier names the work, so it is the key when there is one.
     Otherwise the key hashes the title (ignoring case), the date issued and
@@ -510,7 +510,7 @@ def import_key(metadata, checksums):
 
 def read_rows(index, folder, data, result):
     """
-    Return the good rows of CSV ``data``; add the bad ones to ``result``.
+    Return the good rows of CSV ``data`` and add the bad ones to ``result``.
 
     Raise ``CSVFileError`` when the file as a whole cannot be read.
     """
@@ -622,7 +622,7 @@ def import_items(
 
 
 def import_row(index, row, user, publish, result):
-    """Store one checked row; a failure becomes an error of its line."""
+    """Store one checked row. A failure becomes an error of the row's line."""
     handles = []
     try:
         files = []
@@ -643,21 +643,26 @@ def import_row(index, row, user, publish, result):
         item_files = create_item_with_files(
             index, row.metadata, files, user=user, publish=publish
         )
-    except (OSError, ValidationError) as error:
-        # The file changed or vanished after the check, or storing failed.
-        message = " ".join(error.messages) if hasattr(error, "messages") else error
+    except ValidationError as error:
+        message = " ".join(error.messages)
+    except OSError as error:
+        # The file vanished after the check, or the storage failed.
+        message = str(error)
+    else:
+        message = None
+    finally:
+        for handle in handles:
+            handle.close()
+    if message is not None:
         logger.warning(
             "library import row failed index=%s line=%s error=%s",
             index.pk,
             row.line,
-            error,
+            message,
         )
         result.add_error(
             row.line,
             _("The item could not be stored: %(error)s") % {"error": message},
         )
         return
-    finally:
-        for handle in handles:
-            handle.close()
     result.imported.append((row.line, item_files[0].item))

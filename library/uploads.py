@@ -10,6 +10,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.text import get_valid_filename, slugify
@@ -44,6 +45,15 @@ class ItemMetadata:
     coverage: str = ""
     rights: str = ""
     import_key: str = ""
+
+
+class StoredFile(NamedTuple):
+    """A file saved to storage, with its document not yet saved."""
+
+    document: object
+    sha256: str
+    original_name: str
+    size: int
 
 
 def unique_slug(parent, title):
@@ -103,13 +113,13 @@ def create_item_with_files(index, metadata, files, *, user, publish):
     the new ``ItemFile`` rows. When anything fails, the database changes
     roll back and every stored file is deleted.
     """
-    documents = []
+    stored = []
     try:
         for uploaded_file, _content_type in files:
-            documents.append(_store_document(index, metadata, uploaded_file, user))
+            stored.append(_store_document(index, metadata, uploaded_file, user))
         with transaction.atomic():
-            for document, _checksum, _name, _size in documents:
-                document.save()
+            for stored_file in stored:
+                stored_file.document.save()
             page = _build_page(metadata, user, unique_slug(index, metadata.title))
             index.add_child(instance=page)
             revision = page.save_revision(user=user, log_action=True)
@@ -118,23 +128,21 @@ def create_item_with_files(index, metadata, files, *, user, publish):
                 # this; Wagtail page permissions are not granted per school.
                 revision.publish(user=user, skip_permission_checks=True)
             item_files = []
-            for (document, sha256, original_name, size), (_file, content_type) in zip(
-                documents, files, strict=True
-            ):
+            for stored_file, (_file, content_type) in zip(stored, files, strict=True):
                 item_file = ItemFile.objects.create(
                     item=page,
-                    document=document,
-                    original_name=original_name,
-                    size=size,
-                    sha256=sha256,
+                    document=stored_file.document,
+                    original_name=stored_file.original_name,
+                    size=stored_file.size,
+                    sha256=stored_file.sha256,
                     content_type=content_type,
                     uploaded_by=user,
                 )
                 schedule_extraction(item_file)
                 item_files.append(item_file)
     except BaseException:
-        for document, _checksum, _name, _size in documents:
-            document.file.storage.delete(document.file.name)
+        for stored_file in stored:
+            stored_file.document.file.storage.delete(stored_file.document.file.name)
         raise
     logger.info(
         "library item created item=%s item_files=%s user=%s live=%s",
@@ -158,7 +166,7 @@ def _store_document(index, metadata, uploaded_file, user):
         file_hash=sha1,
     )
     document.file.save(storage_name(original_name), uploaded_file, save=False)
-    return document, sha256, original_name, uploaded_file.size
+    return StoredFile(document, sha256, original_name, uploaded_file.size)
 
 
 def _build_page(metadata, user, slug):

@@ -57,7 +57,7 @@ def build_epub(path, chapters, *, spine=None, extra=(), container=CONTAINER):
     Write an EPUB to ``path`` and return ``path``.
 
     ``chapters`` maps names under OEBPS/ to their bytes. ``spine`` lists the
-    hrefs in reading order (default: the chapter names). ``extra`` holds
+    hrefs in reading order (default: the chapter names). ``extra`` contains
     further (name, bytes) members.
     """
     with zipfile.ZipFile(path, "w") as archive:
@@ -84,6 +84,7 @@ def many_page_pdf(pages, words_per_page=40):
         3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     }
     kids = []
+
     for page in range(pages):
         page_number, content_number = 4 + 2 * page, 5 + 2 * page
         text = " ".join(f"kata{page}x{word}" for word in range(words_per_page))
@@ -101,11 +102,13 @@ def many_page_pdf(pages, words_per_page=40):
         b" ".join(kids),
         pages,
     )
+
     output = bytearray(b"%PDF-1.4\n")
     offsets = {}
     for number in sorted(objects):
         offsets[number] = len(output)
         output += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+
     xref = len(output)
     size = max(objects) + 1
     output += b"xref\n0 %d\n0000000000 65535 f \n" % size
