@@ -217,6 +217,8 @@ SCHEDULER_JOBS = {
     "send_parent_digest": {"at": "18:00"},
     # Retries or fails library text extractions whose worker died.
     "reap_extractions": {"every": 60, "lease": 300},
+    # Drops the per-day records that count each library reader once a day.
+    "purge_library_visits": {"at": "02:30"},
 }
 if os.environ.get("SCHEDULER_JOBS"):
     SCHEDULER_JOBS = json.loads(os.environ["SCHEDULER_JOBS"])

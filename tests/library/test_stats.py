@@ -360,3 +360,24 @@ def test_school_summary_bad_months_falls_back(library, school, client):
 
     assert response.status_code == 200
     assert response.context["months"] == 12
+
+
+def test_purge_command_keeps_two_days(library, teacher, client, today):
+    from django.core.management import call_command
+
+    item = add_item(library, teacher, AccessLevel.PUBLIC).item
+    for day in (8, 9, 10):
+        today(datetime.date(2026, 3, day))
+        client.get(item.url, HTTP_USER_AGENT=BROWSER)
+
+    call_command("purge_library_visits")
+
+    days = sorted(ItemVisit.objects.values_list("day", flat=True))
+    assert days == [datetime.date(2026, 3, 9), datetime.date(2026, 3, 10)]
+
+
+def test_purge_command_rejects_zero_days():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("purge_library_visits", "--keep-days", "0")
