@@ -444,6 +444,22 @@ def test_library_found_by_npsn_and_city(home, school, library):
         find_library("999999")
 
 
+def test_harvested_library_not_a_target(home, library):
+    from library.management.commands.library_import import find_library
+    from library.oai.models import HarvestSource
+    from tests.library.conftest import make_library
+
+    city = make_library(home, None, "perpustakaan-kota")
+    harvested = make_library(home, None, "panen-oai")
+    HarvestSource.objects.create(
+        name="Repositori lain", base_url="http://127.0.0.1:9/oai", index=harvested
+    )
+
+    assert find_library("city") == city
+    with pytest.raises(CommandError, match="No library matches"):
+        find_library(str(harvested.pk))
+
+
 def test_school_access_rejected_in_city_library(
     home, folder, django_capture_on_commit_callbacks
 ):

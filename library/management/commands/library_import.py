@@ -14,13 +14,19 @@ from library.models import LibraryIndexPage
 
 
 def find_library(value):
-    """Return the library that ``value`` names: a page id, an NPSN or "city"."""
+    """
+    Return the library that ``value`` names: a page id, an NPSN or "city".
+
+    Libraries that show the records of an OAI-PMH harvest source are left
+    out, because the harvester owns their items.
+    """
+    local = LibraryIndexPage.objects.filter(harvest_source__isnull=True)
     if value.casefold() == "city":
-        libraries = list(LibraryIndexPage.objects.filter(school__isnull=True)[:2])
+        libraries = list(local.filter(school__isnull=True)[:2])
     else:
-        libraries = list(LibraryIndexPage.objects.filter(school__npsn=value)[:2])
+        libraries = list(local.filter(school__npsn=value)[:2])
         if not libraries and value.isdigit():
-            libraries = list(LibraryIndexPage.objects.filter(pk=int(value)))
+            libraries = list(local.filter(pk=int(value)))
     if not libraries:
         raise CommandError(
             f"No library matches {value!r}. Give the page id of a library, the "
