@@ -6,7 +6,8 @@ from django.utils.html import format_html, format_html_join
 from ..access import can_manage_item
 from ..citations import Citation, apa_parts
 from ..oai.records import LICENCE_URLS
-from ..usage.views import can_view_item_usage
+from ..usage.views import can_view_item_usage, usage_schools
+from ..workflow import REVIEWER_GROUP_PREFIX
 
 register = template.Library()
 
@@ -39,3 +40,16 @@ def apa_citation(context, item):
 def licence_url(item):
     """Return the Creative Commons deed URL of ``item``'s licence, or ``""``."""
     return LICENCE_URLS.get(item.licence, "")
+
+
+@register.simple_tag(takes_context=True)
+def library_staff_links(context):
+    """Return which staff pages (review, usage summary) the person may open."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return {}
+    return {
+        "review": user.is_superuser
+        or user.groups.filter(name__startswith=REVIEWER_GROUP_PREFIX).exists(),
+        "usage": usage_schools(user).exists(),
+    }

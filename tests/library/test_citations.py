@@ -396,3 +396,14 @@ def test_result_list_export_bad_parameter(library, client):
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_search_page_links_list_export(library, teacher, client):
+    _item(library, teacher, title="Penelitian air bersih")
+
+    response = client.get(reverse("library:search"), {"q": "air"})
+
+    html = response.content.decode()
+    assert reverse("library:cite_results", args=["ris"]) + "?q=air" in html
+    assert reverse("library:cite_results", args=["bibtex"]) + "?q=air" in html

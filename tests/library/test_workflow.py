@@ -266,3 +266,15 @@ def test_approval_in_wagtail_admin_notifies(submitted, student, librarian, clien
     assert response.status_code in (200, 302)
     assert submitted.live
     assert Notification.objects.filter(recipient=student).exists()
+
+
+def test_library_pages_link_review_for_reviewers(submitted, student, librarian, client):
+    client.force_login(librarian)
+    reviewer_page = client.get(reverse("library:search"))
+    client.force_login(student)
+    student_page = client.get(reverse("library:search"))
+
+    assert reverse("library:review") in reviewer_page.content.decode()
+    assert reverse("library:school_usage") in reviewer_page.content.decode()
+    assert reverse("library:review") not in student_page.content.decode()
+    assert reverse("library:school_usage") not in student_page.content.decode()
