@@ -34,7 +34,7 @@ class OAIErrorResponse(HarvestError):
     """A well-formed response that reports an OAI-PMH error code."""
 
     def __init__(self, code, message):
-        super().__init__(f"the repository answered {code}: {message}")
+        super().__init__(f"the repository returned the OAI-PMH error {code}: {message}")
         self.code = code
 
 
@@ -94,7 +94,7 @@ class OAIClient:
                 body = response.read(self.max_bytes + 1)
         except urllib.error.HTTPError as error:
             raise HarvestError(
-                f"the repository answered HTTP {error.code} to {url}"
+                f"the repository returned HTTP {error.code} for {url}"
             ) from error
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)

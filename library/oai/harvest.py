@@ -363,8 +363,8 @@ class Harvester:
                 setattr(page, name, value)
             page.live = True
             outcome = "updated"
-        # One save without a revision per record: the page holds what the
-        # source sent, and revisions start when someone edits it here.
+        # One save without a revision per record, because the page only
+        # mirrors the source. Revisions start when someone edits it here.
         page.last_published_at = now
         _set_people(page, record)
         page.subjects.set(_subjects(record.dc.get("subject", [])))

@@ -1,5 +1,5 @@
 """
-What the OAI-PMH provider and harvester keep besides the library's pages.
+The OAI-PMH provider's tombstones and the harvester's sources and records.
 
 ``DeletedRecord`` is the tombstone of an item that harvesters have seen and
 that is no longer exposed (unpublished, deleted or made non-public). The

@@ -2,8 +2,8 @@
 The OAI-PMH 2.0 provider: argument checks and the six verbs.
 
 ``respond`` takes the request's arguments and returns the response's root
-element. Every problem with a request is an ``OAIError`` carrying one of
-the protocol's error codes; the view turns it into an error response.
+element. Every problem with a request is an ``OAIError`` that carries one of
+the protocol's error codes, and the view turns it into an error response.
 """
 
 import datetime
@@ -73,7 +73,7 @@ def check_arguments(arguments):
     required, optional, exclusive = VERB_ARGUMENTS[verb]
     allowed = {*required, *optional, exclusive} - {None}
     values = {}
-    for name, given in arguments.lists():
+    for name, name_values in arguments.lists():
         if name == "verb":
             continue
         if name not in allowed:
@@ -82,12 +82,12 @@ def check_arguments(arguments):
                 _("The argument %(name)s is not allowed with the verb %(verb)s.")
                 % {"name": name[:100], "verb": verb},
             )
-        if len(given) > 1:
+        if len(name_values) > 1:
             raise OAIError(
                 "badArgument",
                 _("The argument %(name)s is repeated.") % {"name": name},
             )
-        values[name] = given[0]
+        values[name] = name_values[0]
 
     if exclusive in values:
         if len(values) > 1:

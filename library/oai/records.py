@@ -1,5 +1,5 @@
 """
-Which items the OAI-PMH provider exposes, their sets and their Dublin Core.
+The items that the OAI-PMH provider exposes, their sets and their Dublin Core.
 
 Only live, public items of this platform are exposed: items with another
 access level are never shown, and records harvested from other repositories
@@ -50,17 +50,6 @@ _INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def xml_text(value):
     """Return ``value`` as a string without the characters XML 1.0 forbids."""
     return _INVALID_XML_CHARS.sub("", str(value))
-
-
-def is_exposed(item):
-    """Return whether ``item`` is (or, for a deleted page, was) exposed."""
-    from .models import HarvestedRecord
-
-    return (
-        item.live
-        and item.access_level == AccessLevel.PUBLIC
-        and not HarvestedRecord.objects.filter(page_id=item.pk).exists()
-    )
 
 
 def exposed_items():
@@ -139,7 +128,7 @@ def filter_set(items, tombstones, set_spec):
     Return ``items`` and ``tombstones`` limited to ``set_spec``.
 
     An unknown set gives empty lists, which the caller reports as
-    ``noRecordsMatch``, as the protocol asks.
+    ``noRecordsMatch``, as the protocol requires.
     """
     if set_spec == CITY_SET:
         return items.filter(school__isnull=True), tombstones.filter(school_npsn="")

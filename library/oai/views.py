@@ -13,11 +13,11 @@ _ERRORS_WITHOUT_ARGUMENTS = {"badVerb", "badArgument"}
 @require_http_methods(["GET", "HEAD", "POST"])
 def endpoint(request):
     """
-    Answer an OAI-PMH 2.0 request, given in the query string or, with POST,
-    as an ``application/x-www-form-urlencoded`` body.
+    Respond to an OAI-PMH 2.0 request, given in the query string or, with
+    POST, as an ``application/x-www-form-urlencoded`` body.
 
     OAI-PMH reports bad requests inside a normal 200 response, so every
-    answer is a 200 XML document. The records are public metadata, so no
+    response is a 200 XML document. The records are public metadata, so no
     login is needed: only live, public items are exposed.
     """
     arguments = request.POST if request.method == "POST" else request.GET

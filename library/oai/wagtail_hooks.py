@@ -14,7 +14,7 @@ class HarvestSourceViewSet(SnippetViewSet):
     List the repositories harvested by ``harvest_oai`` and their state.
 
     Sources are created by the command, so only the name can be edited here.
-    Wagtail's snippet permissions decide who sees the listing.
+    Wagtail's snippet permissions control access to the listing.
     """
 
     model = HarvestSource

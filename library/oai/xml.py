@@ -30,8 +30,8 @@ def envelope(base_url, arguments):
     """
     Return the root element with ``responseDate`` and ``request``.
 
-    ``arguments`` are echoed as attributes of ``request``; pass none for the
-    badVerb and badArgument errors, as the protocol asks.
+    ``arguments`` are echoed as attributes of ``request``. Pass none for the
+    badVerb and badArgument errors, because the protocol requires that.
     """
     root = etree.Element(f"{{{OAI_NS}}}OAI-PMH", nsmap={None: OAI_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_NS} {OAI_SCHEMA}")

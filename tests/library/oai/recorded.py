@@ -10,7 +10,7 @@ class RecordedRepository:
     Serve one response per set of request arguments.
 
     ``routes`` maps a frozenset of ``(name, value)`` arguments to a response:
-    bytes for a 200 XML answer, or ``(status, bytes)``. Every request is kept
+    bytes for a 200 XML response, or ``(status, bytes)``. Every request is kept
     in ``requests`` as a dict of its arguments.
     """
 

@@ -37,8 +37,8 @@ def test_sickle_harvests_whole_repository(provider, library, other_library):
     items = [make_item(library, f"Buku sains {n}") for n in range(5)]
     items += [make_item(other_library, f"Artikel {n}") for n in range(4)]
     make_item(library, "Hanya sekolah", access_level=AccessLevel.SCHOOL)
-    gone = make_item(library, "Ditarik")
-    gone.unpublish()
+    withdrawn = make_item(library, "Ditarik")
+    withdrawn.unpublish()
 
     found = sickle_identifiers(provider)
     expected = [
@@ -46,14 +46,14 @@ def test_sickle_harvests_whole_repository(provider, library, other_library):
     ]
     assert len(found) == 10
     assert len(set(found)) == len(found)
-    assert set(found) == {*expected, oai_identifier(gone.pk)}
+    assert set(found) == {*expected, oai_identifier(withdrawn.pk)}
 
     harvester = Sickle(provider, max_retries=0, timeout=30)
     records = list(harvester.ListRecords(metadataPrefix="oai_dc"))
     titles = {r.metadata["title"][0] for r in records if not r.deleted}
     assert titles == {item.title for item in items}
     assert [r.header.identifier for r in records if r.deleted] == [
-        oai_identifier(gone.pk)
+        oai_identifier(withdrawn.pk)
     ]
 
 
@@ -84,7 +84,7 @@ def test_harvest_own_instance(provider, client, library):
     content = response.content.decode()
     assert content.count("Fotosintesis tumbuhan 3") >= 1
 
-    # A second run asks only for what changed, and changes nothing.
+    # A second run requests only what changed, and changes nothing.
     call_command("harvest_oai", provider)
     assert HarvestedRecord.objects.count() == 7
     assert LibraryItemPage.objects.count() == 14

@@ -223,10 +223,10 @@ def test_single_page_has_no_token(oai, library):
 
 def test_deleted_records_follow_items(oai, library, settings):
     settings.OAI_PAGE_SIZE = 2
-    kept = [make_item(library, f"Tetap {n}") for n in range(3)]
-    gone = [make_item(library, f"Hilang {n}") for n in range(2)]
-    gone[0].unpublish()
-    gone[1].delete()
+    remaining = [make_item(library, f"Tetap {n}") for n in range(3)]
+    removed = [make_item(library, f"Hilang {n}") for n in range(2)]
+    removed[0].unpublish()
+    removed[1].delete()
     seen, deleted = [], []
     root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
     while True:
@@ -238,8 +238,8 @@ def test_deleted_records_follow_items(oai, library, settings):
         if token is None or not token.text:
             break
         root = oai(verb="ListIdentifiers", resumptionToken=token.text)
-    assert seen == [oai_identifier(i.pk) for i in kept + gone]
-    assert deleted == [oai_identifier(i.pk) for i in gone]
+    assert seen == [oai_identifier(i.pk) for i in remaining + removed]
+    assert deleted == [oai_identifier(i.pk) for i in removed]
 
 
 def test_get_record_of_deleted_item(oai, library, school):
