@@ -307,6 +307,9 @@ def reap_expired_extractions(now=None):
     the ``worker_lost`` error. Each change is a conditional ``UPDATE`` on the
     expired lease, so running this often or from several processes at once
     is safe. Return a ``ReapResult``.
+
+    NOTE: a ``pending`` file whose queued task was lost (the queue was down
+    when the upload committed) has no lease and is not queued again here.
     """
     from .tasks import schedule_extraction
 
