@@ -59,6 +59,7 @@ COLUMN_NAMES = {
     "relation": {"relation", "relasi"},
     "coverage": {"coverage", "cakupan"},
     "rights": {"rights", "hak"},
+    "embargo_until": {"embargo", "embargo until", "embargo_until", "embargo sampai"},
     "files": {"files", "file", "berkas"},
 }
 REQUIRED_COLUMNS = ["title", "creators", "item_type", "licence", "files"]
@@ -286,6 +287,7 @@ class RowChecker:
             ("language", self.check_language),
             ("licence", self.check_licence),
             ("access_level", self.check_access_level),
+            ("embargo_until", self.check_embargo),
             ("files", self.check_files),
         ]:
             try:
@@ -395,6 +397,22 @@ class RowChecker:
                 _("The date issued %(value)s is in the future.") % {"value": value}
             )
         return issued
+
+    def check_embargo(self, value):
+        if not value:
+            return None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValidationError(
+            _(
+                "The embargo date %(value)s is invalid. Write it as YYYY-MM-DD, "
+                "for example 2026-12-31."
+            )
+            % {"value": value}
+        )
 
     def check_type(self, value):
         item_type = self.types.get(normalise_choice(value))

@@ -44,6 +44,7 @@ class ItemMetadata:
     relation: str = ""
     coverage: str = ""
     rights: str = ""
+    embargo_until: object = None  # datetime.date or None
     import_key: str = ""
 
 
@@ -185,6 +186,7 @@ def _build_page(metadata, user, slug):
         relation=metadata.relation,
         coverage=metadata.coverage,
         rights=metadata.rights,
+        embargo_until=metadata.embargo_until,
         import_key=metadata.import_key,
         owner=user,
         live=False,

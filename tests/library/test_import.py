@@ -558,3 +558,21 @@ def test_file_changed_after_check_not_stored(
     assert line == 3
     assert "catatan.txt berubah setelah diperiksa" in message
     assert LibraryItemPage.objects.get().title == "Judul A"
+
+
+def test_embargo_column(folder, library, django_capture_on_commit_callbacks):
+    header = "title,creators,type,licence,files,embargo"
+    rows = [
+        "Skripsi A,Ani,thesis,cc-by,crazyones.pdf,2030-06-30",
+        "Skripsi B,Ani,thesis,cc-by,catatan.txt,30/06/2030",
+    ]
+    csv_path = write_csv(folder, rows, header=header)
+
+    _stdout, stderr = run_import(
+        folder, csv_path, library, capture_callbacks=django_capture_on_commit_callbacks
+    )
+
+    item = LibraryItemPage.objects.get()
+    assert item.embargo_until.isoformat() == "2030-06-30"
+    assert item.is_embargoed()
+    assert "baris 3: Tanggal embargo 30/06/2030 tidak valid." in stderr
