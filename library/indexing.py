@@ -40,8 +40,8 @@ BATCH_SIZE = 2000
 
 _POSTGRESQL_UPSERT = """
 INSERT INTO {document} (
-    item_id, config, vector, heading, text, item_type, language, school_id,
-    year, access_level, owner_id, live, published_at
+    item_id, config, vector, heading, text, subjects, item_type, language,
+    school_id, year, access_level, owner_id, live, published_at
 )
 SELECT
     item.page_ptr_id,
@@ -54,6 +54,7 @@ SELECT
     || setweight(to_tsvector(cfg.name::regconfig, item.full_text), 'D'),
     '',
     '',
+    coalesce('|' || subjects.slugs || '|', ''),
     item.item_type,
     item.language,
     item.school_id,
@@ -78,7 +79,7 @@ LEFT JOIN LATERAL (
     WHERE contributor.item_id = item.page_ptr_id
 ) AS contributors ON TRUE
 LEFT JOIN LATERAL (
-    SELECT string_agg(tag.name, ' ') AS names
+    SELECT string_agg(tag.name, ' ') AS names, string_agg(tag.slug, '|') AS slugs
     FROM {tagged} AS tagged JOIN taggit_tag AS tag ON tag.id = tagged.tag_id
     WHERE tagged.content_object_id = item.page_ptr_id
 ) AS subjects ON TRUE
@@ -88,6 +89,7 @@ ON CONFLICT (item_id) DO UPDATE SET
     vector = EXCLUDED.vector,
     heading = EXCLUDED.heading,
     text = EXCLUDED.text,
+    subjects = EXCLUDED.subjects,
     item_type = EXCLUDED.item_type,
     language = EXCLUDED.language,
     school_id = EXCLUDED.school_id,
@@ -107,6 +109,11 @@ def config_for(language):
 def fold(text):
     """Return ``text`` NFKC-normalised and casefolded, as SQLite rows store it."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def join_slugs(slugs):
+    """Return subject slugs as stored in ``SearchDocument.subjects``."""
+    return f"|{'|'.join(slugs)}|" if slugs else ""
 
 
 def index_items(item_ids):
@@ -162,10 +169,12 @@ def _index_plain_text(item_ids):
     ).values_list("item_id", "name"):
         names[item_id].append(name)
     subjects = {item_id: [] for item_id in item_ids}
-    for item_id, name in LibraryItemPageTag.objects.filter(
+    slugs = {item_id: [] for item_id in item_ids}
+    for item_id, name, slug in LibraryItemPageTag.objects.filter(
         content_object_id__in=item_ids
-    ).values_list("content_object_id", "tag__name"):
+    ).values_list("content_object_id", "tag__name", "tag__slug"):
         subjects[item_id].append(name)
+        slugs[item_id].append(slug)
 
     documents = []
     for item in LibraryItemPage.objects.filter(pk__in=item_ids).values(
@@ -201,6 +210,7 @@ def _index_plain_text(item_ids):
                 config=config_for(item["language"]),
                 heading=fold(heading),
                 text=fold(text),
+                subjects=join_slugs(slugs[item["pk"]]),
                 item_type=item["item_type"],
                 language=item["language"],
                 school_id=item["school_id"],

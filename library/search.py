@@ -16,27 +16,28 @@ lets the person see are counted, listed or quoted in snippets.
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Case, Count, F, Func, Q, Value, When
 from django.db.models.functions import Concat, Left
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
 
 from lms.models import School
 
 from .access import visible_items_filter
-from .indexing import DEFAULT_CONFIG, TEXT_SEARCH_CONFIGS, fold
+from .indexing import DEFAULT_CONFIG, TEXT_SEARCH_CONFIGS, fold, join_slugs
 from .models import (
     ItemLanguage,
     ItemType,
     LibraryItemPage,
-    LibraryItemPageTag,
     SearchDocument,
 )
 
@@ -176,7 +177,8 @@ def search_items(
     are the filtered items, the most recently published first.
     """
     query = unicodedata.normalize("NFKC", query).strip()
-    documents = filter_documents(visible_documents(user), filters or {})
+    filters = filters or {}
+    documents = filter_documents(visible_documents(user), filters)
     has_words = bool(query_words(query))
     if query and not has_words:
         documents = documents.none()
@@ -191,16 +193,28 @@ def search_items(
     else:
         hits = documents.order_by(F("published_at").desc(nulls_last=True), "-item_id")
 
-    counts = _column_counts(documents.order_by())
-    paginator = Paginator(hits.values_list("item_id", flat=True), per_page)
-    # Every hit has one type, so the type counts add up to the number of
-    # hits, and the paginator needs no COUNT query of its own.
-    paginator.count = sum(count for _value, count in counts["item_type"])
-    page = paginator.get_page(page_number)
-    page.object_list = _load_hits(list(page.object_list), query, tsquery)
+    paginator = Paginator([], per_page)
+    try:
+        requested = int(page_number or 1)
+    except (TypeError, ValueError):
+        requested = 1
+    if connection.vendor == "postgresql":
+        item_ids, counts = _search_postgresql(
+            hits, tsquery is not None, max(requested, 1), per_page
+        )
+    else:
+        item_ids, counts = None, _count_plain(documents)
+    paginator.count = counts.total
+    number = paginator.get_page(requested).number
+    if item_ids is None or number != requested:
+        offset = (number - 1) * per_page
+        item_ids = list(
+            hits.values_list("item_id", flat=True)[offset : offset + per_page]
+        )
+    page = Page(_load_hits(item_ids, query, tsquery), number, paginator)
     return SearchResults(
         page=page,
-        facets=facet_counts(documents, counts, filters or {}),
+        facets=facet_counts(counts, filters),
         has_words=has_words or not query,
     )
 
@@ -246,8 +260,9 @@ def filter_documents(documents, filters):
     if filters.get("year"):
         documents = documents.filter(year=filters["year"])
     if filters.get("subject"):
-        tagged = LibraryItemPageTag.objects.filter(tag__slug=filters["subject"])
-        documents = documents.filter(item_id__in=tagged.values("content_object_id"))
+        documents = documents.filter(
+            subjects__contains=join_slugs([filters["subject"]])
+        )
     return documents
 
 
@@ -349,112 +364,168 @@ def _is_web_address(value):
     return value.startswith(("https://", "http://")) and " " not in value
 
 
-def facet_counts(documents, counts, filters):
-    """
-    Return the facets of ``documents`` with a count per value.
+@dataclass
+class FacetCounts:
+    """The number of hits, and of hits per facet value, most frequent first."""
 
-    ``counts`` are the ``_column_counts`` of ``documents``. The counts cover
-    only ``documents``, which are already narrowed to what the person may
-    see, so they never reveal hidden items.
-    """
-    documents = documents.order_by()
-    facets = [
-        Facet("item_type", _("Type")),
-        Facet("subject", _("Subject")),
-        Facet("school", _("School")),
-        Facet("year", _("Year")),
-        Facet("language", _("Language")),
-    ]
-    by_name = {facet.name: facet for facet in facets}
-    type_labels = dict(ItemType.choices)
-    language_labels = dict(ItemLanguage.choices)
-    for value, count in counts["item_type"]:
-        by_name["item_type"].values.append(
-            FacetValue(value, type_labels.get(value, value), count)
-        )
-    for value, count in counts["language"]:
-        by_name["language"].values.append(
-            FacetValue(value, language_labels.get(value, value), count)
-        )
-    school_names = dict(
-        School.objects.filter(
-            pk__in=[value for value, _count in counts["school_id"] if value]
-        ).values_list("pk", "name")
-    )
-    for value, count in counts["school_id"]:
-        if value is None:
-            label, value = _("City-wide and harvested collections"), NO_SCHOOL
-        else:
-            label = school_names.get(value, str(value))
-        by_name["school"].values.append(FacetValue(str(value), label, count))
-    for value, count in counts["year"]:
-        if value is not None:
-            by_name["year"].values.append(FacetValue(str(value), str(value), count))
-    subjects = (
-        LibraryItemPageTag.objects.filter(
-            content_object_id__in=documents.values("item_id")
-        )
-        .values("tag__slug", "tag__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "tag__name")[:FACET_LIMIT]
-    )
-    for row in subjects:
-        by_name["subject"].values.append(
-            FacetValue(row["tag__slug"], row["tag__name"], row["count"])
-        )
-
-    for facet in facets:
-        facet.values = facet.values[:FACET_LIMIT]
-        selected = str(filters.get(facet.name) or "")
-        for value in facet.values:
-            value.selected = value.value == selected
-    return [facet for facet in facets if facet.values]
+    total: int = 0
+    # {column: [(value, count), ...]} for FACET_COLUMNS.
+    columns: dict = field(default_factory=dict)
+    # [(subject slug, count), ...], at most FACET_LIMIT of them.
+    subjects: list = field(default_factory=list)
 
 
 FACET_COLUMNS = ("item_type", "language", "school_id", "year")
 
+_POSTGRESQL_SEARCH = """
+WITH matches AS MATERIALIZED ({matches})
+(
+    SELECT 'hit', row_number() OVER (ORDER BY {order}), item_id, NULL::text,
+        NULL::text, NULL::bigint, NULL::integer, NULL::integer, NULL::bigint
+    FROM matches ORDER BY {order} LIMIT %s OFFSET %s
+)
+UNION ALL
+(
+    SELECT 'facet', NULL, NULL, item_type, language, school_id, year,
+        GROUPING(item_type, language, school_id, year), COUNT(*)
+    FROM matches
+    GROUP BY GROUPING SETS ((item_type), (language), (school_id), (year))
+)
+UNION ALL
+(
+    SELECT 'subject', NULL, NULL, subject, NULL, NULL, NULL, NULL, COUNT(*)
+    FROM matches
+    CROSS JOIN LATERAL unnest(string_to_array(btrim(matches.subjects, '|'), '|'))
+        AS subject
+    GROUP BY subject
+    ORDER BY COUNT(*) DESC, subject
+    LIMIT %s
+)
+"""
 
-def _column_counts(documents):
-    """
-    Return ``{column: [(value, count), ...]}`` for the facet columns, the
-    most frequent value first.
 
-    PostgreSQL counts all columns in one pass with ``GROUPING SETS``.
+def _search_postgresql(hits, ranked, number, per_page):
     """
-    if connection.vendor != "postgresql":
-        return {
-            column: [
-                (row[column], row["count"])
-                for row in documents.values(column)
-                .annotate(count=Count("pk"))
-                .order_by("-count", column)
-            ]
-            for column in FACET_COLUMNS
-        }
+    Return the item ids of page ``number`` of ``hits`` and the facet counts
+    of all hits, from one statement.
+
+    The hits are gathered once, with their rank, into a materialised common
+    table expression, and the page, the facet counts and the subject counts
+    are read from it. Scanning the index three times, once per result, took
+    about three times as long for words found in half of the items.
+    """
+    order = (
+        "rank DESC, item_id DESC"
+        if ranked
+        else ("published_at DESC NULLS LAST, item_id DESC")
+    )
+    if not ranked:
+        hits = hits.annotate(rank=Value(0.0))
     try:
-        inner, params = documents.values(*FACET_COLUMNS).query.sql_with_params()
+        matches, params = (
+            hits.order_by()
+            .values("item_id", "rank", "published_at", "subjects", *FACET_COLUMNS)
+            .query.sql_with_params()
+        )
     except EmptyResultSet:
         # Django raises this for a filter that matches nothing, such as none().
-        return {column: [] for column in FACET_COLUMNS}
-    columns = ", ".join(FACET_COLUMNS)
-    grouping_sets = ", ".join(f"({column})" for column in FACET_COLUMNS)
-    # The column names are constants and ``inner`` is SQL compiled by Django
-    # with its values kept apart in ``params``.
-    sql = (
-        f"SELECT {columns}, GROUPING({columns}), COUNT(*) AS count "  # noqa: S608
-        f"FROM ({inner}) AS hits GROUP BY GROUPING SETS ({grouping_sets}) "
-        "ORDER BY count DESC"
-    )
-    counts = {column: [] for column in FACET_COLUMNS}
+        return [], FacetCounts(columns={column: [] for column in FACET_COLUMNS})
+    # The SQL around ``matches`` is constant, and ``matches`` is compiled by
+    # Django with its values kept apart in ``params``.
+    sql = _POSTGRESQL_SEARCH.format(matches=matches, order=order)
+    counts = FacetCounts(columns={column: [] for column in FACET_COLUMNS})
+    hits_by_position = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for *values, grouping, count in cursor.fetchall():
-            # GROUPING() sets a bit for each column that is not grouped, the
-            # first column being the highest bit.
-            for position, column in enumerate(FACET_COLUMNS):
-                bit = 1 << (len(FACET_COLUMNS) - 1 - position)
-                if not grouping & bit:
-                    counts[column].append((values[position], count))
+        cursor.execute(sql, [*params, per_page, (number - 1) * per_page, FACET_LIMIT])
+        for kind, position, item_id, *values, grouping, count in cursor.fetchall():
+            if kind == "hit":
+                hits_by_position.append((position, item_id))
+            elif kind == "subject":
+                counts.subjects.append((values[0], count))
+            else:
+                _add_grouping_row(counts, values, grouping, count)
     for column in FACET_COLUMNS:
-        counts[column].sort(key=lambda pair: (-pair[1], str(pair[0])))
+        counts.columns[column].sort(key=lambda pair: (-pair[1], str(pair[0])))
+    counts.total = sum(count for _value, count in counts.columns["item_type"])
+    return [item_id for _position, item_id in sorted(hits_by_position)], counts
+
+
+def _add_grouping_row(counts, values, grouping, count):
+    # GROUPING() sets a bit for each column that the row is not grouped by,
+    # the first column being the highest bit.
+    for position, column in enumerate(FACET_COLUMNS):
+        if not grouping & (1 << (len(FACET_COLUMNS) - 1 - position)):
+            counts.columns[column].append((values[position], count))
+
+
+def _count_plain(documents):
+    """Return the ``FacetCounts`` of ``documents`` with one query per facet."""
+    documents = documents.order_by()
+    counts = FacetCounts()
+    for column in FACET_COLUMNS:
+        counts.columns[column] = [
+            (row[column], row["count"])
+            for row in documents.values(column)
+            .annotate(count=Count("pk"))
+            .order_by("-count", column)
+        ]
+    counts.total = sum(count for _value, count in counts.columns["item_type"])
+    subjects = Counter()
+    for slugs in documents.exclude(subjects="").values_list("subjects", flat=True):
+        subjects.update(slugs.strip("|").split("|"))
+    counts.subjects = sorted(subjects.items(), key=lambda pair: (-pair[1], pair[0]))
+    counts.subjects = counts.subjects[:FACET_LIMIT]
     return counts
+
+
+def facet_counts(counts, filters):
+    """
+    Return the facets, with their labels, of the ``FacetCounts`` of a search.
+
+    The counts cover only hits that the person may see, so they never
+    reveal hidden items.
+    """
+    facets = {
+        "item_type": Facet("item_type", _("Type")),
+        "subject": Facet("subject", _("Subject")),
+        "school": Facet("school", _("School")),
+        "year": Facet("year", _("Year")),
+        "language": Facet("language", _("Language")),
+    }
+    type_labels = dict(ItemType.choices)
+    for value, count in counts.columns["item_type"]:
+        label = type_labels.get(value, value)
+        facets["item_type"].values.append(FacetValue(value, label, count))
+    language_labels = dict(ItemLanguage.choices)
+    for value, count in counts.columns["language"]:
+        label = language_labels.get(value, value)
+        facets["language"].values.append(FacetValue(value, label, count))
+    school_names = dict(
+        School.objects.filter(
+            pk__in=[value for value, _count in counts.columns["school_id"] if value]
+        ).values_list("pk", "name")
+    )
+    for value, count in counts.columns["school_id"]:
+        if value is None:
+            label, value = _("City-wide and harvested collections"), NO_SCHOOL
+        else:
+            label = school_names.get(value, str(value))
+        facets["school"].values.append(FacetValue(str(value), label, count))
+    for value, count in counts.columns["year"]:
+        if value is not None:
+            facets["year"].values.append(FacetValue(str(value), str(value), count))
+    subject_names = dict(
+        Tag.objects.filter(
+            slug__in=[slug for slug, _count in counts.subjects]
+        ).values_list("slug", "name")
+    )
+    for slug, count in counts.subjects:
+        label = subject_names.get(slug, slug)
+        facets["subject"].values.append(FacetValue(slug, label, count))
+
+    for facet in facets.values():
+        facet.values = facet.values[:FACET_LIMIT]
+        selected = str(filters.get(facet.name) or "")
+        for value in facet.values:
+            value.selected = value.value == selected
+    return [facet for facet in facets.values() if facet.values]

@@ -262,6 +262,29 @@ def test_pages_keep_query_and_filters(library, client):
     assert len(second.context["results"].object_list) == 5
 
 
+@pytest.mark.parametrize("page", ["9", "0", "dua"])
+def test_page_out_of_range_is_clamped(library, page):
+    for number in range(25):
+        make_item(library, f"Banjir {number}", "banjir")
+
+    results = search_items(AnonymousUser(), "banjir", {}, page)
+
+    expected = 1 if page == "dua" else 2
+    assert results.page.number == expected
+    assert len(results.page.object_list) == (20 if expected == 1 else 5)
+
+
+def test_subject_facet_shows_tag_names(library):
+    make_item(library, "A", "banjir", subjects=["Ilmu Bumi"])
+
+    results = search_items(AnonymousUser(), "banjir", {})
+    subject = next(facet for facet in results.facets if facet.name == "subject")
+
+    assert [(v.value, v.label, v.count) for v in subject.values] == [
+        ("ilmu-bumi", "Ilmu Bumi", 1)
+    ]
+
+
 # Access
 
 
@@ -390,6 +413,16 @@ def test_index_all_rebuilds_documents(library):
 
     assert indexed == 2
     assert sorted(hit_titles(None, "jembatan")) == ["Dua", "Satu"]
+
+
+def test_reindex_command_fills_index(library, capsys):
+    make_item(library, "Satu", "jembatan")
+    SearchDocument.objects.all().delete()
+
+    call_command("library_reindex", verbosity=0)
+
+    assert hit_titles(None, "jembatan") == ["Satu"]
+    assert "Indexed 1 library items" in capsys.readouterr().out
 
 
 # Bad input
