@@ -587,6 +587,11 @@ class ItemFile(models.Model):
     extraction_lease_until = models.DateTimeField(
         _("extraction lease until"), null=True, blank=True
     )
+    # When the extraction task was last queued. The reaper queues a file
+    # that stays ``pending`` for too long again, in case its task was lost.
+    extraction_queued_at = models.DateTimeField(
+        _("queued for extraction at"), null=True, blank=True
+    )
     # Versions: a new upload of the same file points at the one it replaces.
     # Older versions are kept and stay downloadable by the people who may
     # see the item; only the latest version counts for search and format.
