@@ -10,7 +10,7 @@ import datetime
 import re
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -324,8 +324,10 @@ def _after(queryset, field, after):
     if after is None:
         return queryset
     moment = datetime.datetime.fromisoformat(after[0])
-    return queryset.filter(**{f"{field}__gte": moment}).exclude(
-        **{field: moment, "pk__lte": int(after[1])}
+    # The plain range condition comes first so that PostgreSQL walks the
+    # (datestamp, id) index and stops after one page.
+    return queryset.filter(**{f"{field}__gte": moment}).filter(
+        Q(**{f"{field}__gt": moment}) | Q(pk__gt=int(after[1]))
     )
 
 

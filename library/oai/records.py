@@ -10,6 +10,7 @@ only their files and the records carry no file links.
 import re
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import translation
 
 from library.models import (
@@ -23,7 +24,7 @@ from library.models import (
     Licence,
 )
 
-from .models import DeletedRecord
+from .models import DeletedRecord, HarvestedRecord
 
 CITY_SET = "city"
 SCHOOL_SET = "school"
@@ -54,11 +55,12 @@ def xml_text(value):
 
 def exposed_items():
     """Return the items that the provider exposes."""
+    harvested = HarvestedRecord.objects.filter(page_id=OuterRef("pk"))
     return (
         LibraryItemPage.objects.live()
         .public()
-        .filter(access_level=AccessLevel.PUBLIC, harvested_record__isnull=True)
-        .exclude(last_published_at__isnull=True)
+        .filter(access_level=AccessLevel.PUBLIC, last_published_at__isnull=False)
+        .filter(~Exists(harvested))
     )
 
 
