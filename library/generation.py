@@ -452,9 +452,11 @@ def _describe_item(rng, school_names):
         "low": rng.randint(55, 70),
         "high": rng.randint(71, 92),
     }
+
     title = rng.choice(words.titles).format(**values)
     title = title[0].upper() + title[1:]
     abstract = " ".join(sentence.format(**values) for sentence in words.abstract)
+
     paragraphs = []
     for _paragraph in range(3):
         values["term"] = rng.choice(topic.terms)
@@ -463,6 +465,7 @@ def _describe_item(rng, school_names):
     if rng.random() < RARE_WORD_SHARE:
         rare = rng.choice(words.rare_words)
         paragraphs.append(words.rare_sentence.format(rare=rare))
+
     item_type = _pick(rng, TYPE_WEIGHTS)
     creators = [
         (f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", values["school"])
@@ -472,6 +475,7 @@ def _describe_item(rng, school_names):
     if item_type == ItemType.THESIS:
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}, S.Pd."
         contributors.append((name, words.supervisor))
+
     subjects = [topic.subject, values["term"].lower()]
     year = rng.randint(FIRST_YEAR, LAST_YEAR)
     return ItemDescription(

@@ -7,8 +7,8 @@ search configuration (Indonesian, English and simple) and the three queries
 are OR-ed, so each item is matched by the stems of its own language, and
 hits are ranked with ``ts_rank`` over the weighted vector. Other databases
 (SQLite, the embedded default) match every query word as a casefolded
-substring with ``LIKE``, without stemming, and rank title and subject
-matches first.
+substring with ``LIKE``, without stemming or the phrase, ``or`` and ``-``
+operators, and rank title and subject matches first.
 
 Access is part of the SQL: only live items that ``visible_items_filter``
 lets the person see are counted, listed or quoted in snippets.
@@ -275,8 +275,9 @@ def text_search_query(query):
     """
     Return the PostgreSQL tsquery of ``query`` in every search language.
 
-    ``websearch_to_tsquery`` accepts any text (quotes make phrases, ``or``
-    alternatives and ``-`` exclusions) and never raises a syntax error.
+    ``websearch_to_tsquery`` accepts any text: quotes make phrases, ``or``
+    alternatives and ``-`` exclusions, and tsquery operators such as ``&``,
+    ``!`` or ``<->`` are ignored instead of raising a syntax error.
     """
     tsquery = None
     for config in QUERY_CONFIGS:

@@ -10,10 +10,10 @@ whole folder generates them again. Generating 100,000 items took about
 Each query runs through ``library.search.search_items``, the function that
 the search view calls (ranked hits, snippets, facet counts, access
 filtering), for an anonymous visitor and for a logged-in teacher. The same
-results are then computed with hand-written SQL in two statements: one for
-the ranked page of hits, the facet counts and the subject counts, as the
-platform does it, and one for the titles, creators, schools, subject names
-and snippets of the hits. The two sides alternate, so that both meet
+results are then computed with two hand-written SQL statements. The first
+returns the ranked page of hits, the facet counts and the subject counts,
+as the platform does. The second returns the titles, creators, schools,
+subject names and snippets of the hits. The two sides alternate, so that both meet
 the same machine noise.
 """
 

@@ -586,6 +586,14 @@ def test_generated_items_are_searchable(home):
     assert item.pk in [hit.pk for hit in hits]
 
 
+def test_generate_command_rejects_bad_count(home):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--count 0"):
+        call_command("library_generate", count=0, verbosity=0)
+    assert not LibraryItemPage.objects.exists()
+
+
 def test_generate_command_needs_home_page(db):
     from django.core.management.base import CommandError
 

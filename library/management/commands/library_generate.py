@@ -67,7 +67,9 @@ class Command(BaseCommand):
     def handle(self, *args, count, seed, schools, batch_size, verbosity, **options):
         if count < 1 or batch_size < 1 or schools < 0:
             raise CommandError(
-                "--count and --batch-size must be at least 1, and --schools at least 0."
+                f"Invalid numbers: --count {count}, --batch-size {batch_size}, "
+                f"--schools {schools}. --count and --batch-size must be at "
+                "least 1, and --schools at least 0."
             )
         home = HomePage.objects.order_by("path").first()
         if home is None:
@@ -117,20 +119,20 @@ class Command(BaseCommand):
             for title, added in sorted(per_library.items()):
                 self.stdout.write(f"  {title}: {added}")
 
-    def _libraries(self, home, wanted):
+    def _libraries(self, home, count):
         """Return the libraries to fill, creating missing ones under ``home``."""
         libraries = list(
             LibraryIndexPage.objects.filter(school__isnull=False)
             .select_related("school")
-            .order_by("path")[:wanted]
+            .order_by("path")[:count]
         )
-        taken = set(
+        schools_with_library = set(
             LibraryIndexPage.objects.filter(school__isnull=False).values_list(
                 "school_id", flat=True
             )
         )
         number = 0
-        while len(libraries) < wanted:
+        while len(libraries) < count:
             number += 1
             npsn = str(GENERATED_NPSN_BASE + number)
             school, _created = School.objects.get_or_create(
@@ -141,7 +143,7 @@ class Command(BaseCommand):
                     "kecamatan_code": "32.76.01",
                 },
             )
-            if school.pk in taken:
+            if school.pk in schools_with_library:
                 continue
             libraries.append(self._add_library(home, school, f"perpustakaan-{npsn}"))
         city = LibraryIndexPage.objects.filter(
