@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('library', '0005_search_document'),
+        ("library", "0005_search_document"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='searchdocument',
-            name='subjects',
-            field=models.TextField(blank=True, verbose_name='subjects'),
+            model_name="searchdocument",
+            name="subjects",
+            field=models.TextField(blank=True, verbose_name="subjects"),
         ),
     ]
