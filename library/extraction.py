@@ -49,6 +49,8 @@ class ReapResult:
 
     requeued: list = field(default_factory=list)
     failed: list = field(default_factory=list)
+    # Files that stayed pending past LIBRARY_EXTRACT_QUEUE_TIMEOUT.
+    stale: list = field(default_factory=list)
 
 
 @dataclass
@@ -306,10 +308,13 @@ def reap_expired_extractions(now=None):
     ``pending`` and is queued again. Otherwise it is marked ``failed`` with
     the ``worker_lost`` error. Each change is a conditional ``UPDATE`` on the
     expired lease, so running this often or from several processes at once
-    is safe. Return a ``ReapResult``.
+    is safe.
 
-    NOTE: a ``pending`` file whose queued task was lost (the queue was down
-    when the upload committed) has no lease and is not queued again here.
+    A file still ``pending`` ``LIBRARY_EXTRACT_QUEUE_TIMEOUT`` seconds after
+    it was queued is queued again too, because its task may have been lost
+    (for example when the queue was down as the upload committed). When the
+    task was only slow, the extra task finds the file claimed and does
+    nothing. Return a ``ReapResult``.
     """
     from .tasks import schedule_extraction
 
@@ -341,7 +346,7 @@ def reap_expired_extractions(now=None):
                     ),
                 )
                 if changed:
-                    schedule_extraction(item_file)
+                    schedule_extraction(item_file, now=now)
                     result.requeued.append(item_file.pk)
             else:
                 changed = same_lease.update(
@@ -368,7 +373,41 @@ def reap_expired_extractions(now=None):
                 maximum,
                 "requeued" if item_file.extraction_attempts < maximum else "failed",
             )
+    requeue_stale_pending(now, result)
     return result
+
+
+def requeue_stale_pending(now, result):
+    """Queue the files ``pending`` for too long again and add them to ``result``."""
+    from .tasks import schedule_extraction
+
+    cutoff = now - datetime.timedelta(seconds=settings.LIBRARY_EXTRACT_QUEUE_TIMEOUT)
+    stale = (
+        ItemFile.objects.filter(extraction_status=Status.PENDING)
+        .filter(
+            Q(extraction_queued_at__lt=cutoff)
+            | Q(extraction_queued_at__isnull=True, created_at__lt=cutoff)
+        )
+        .exclude(pk__in=result.requeued)
+    )
+    for item_file in stale.only("pk", "extraction_queued_at"):
+        with transaction.atomic():
+            # Only one reaper queues the file again for this queueing time.
+            changed = ItemFile.objects.filter(
+                pk=item_file.pk,
+                extraction_status=Status.PENDING,
+                extraction_queued_at=item_file.extraction_queued_at,
+            ).update(extraction_queued_at=now)
+            if changed:
+                schedule_extraction(item_file, now=now)
+        if changed:
+            result.stale.append(item_file.pk)
+            logger.warning(
+                "library extraction still pending item_file=%s queued_at=%s: "
+                "queued again",
+                item_file.pk,
+                item_file.extraction_queued_at,
+            )
 
 
 def refresh_full_text(item_id):

@@ -289,6 +289,12 @@ LIBRARY_EXTRACT_LEASE_MARGIN = float(
     os.environ.get("LIBRARY_EXTRACT_LEASE_MARGIN", "120")
 )
 LIBRARY_EXTRACT_MAX_ATTEMPTS = int(os.environ.get("LIBRARY_EXTRACT_MAX_ATTEMPTS", "3"))
+# A file still waiting for extraction LIBRARY_EXTRACT_QUEUE_TIMEOUT seconds
+# after it was queued is queued again by reap_extractions, in case its task
+# was lost.
+LIBRARY_EXTRACT_QUEUE_TIMEOUT = float(
+    os.environ.get("LIBRARY_EXTRACT_QUEUE_TIMEOUT", "3600")
+)
 
 # Mail
 

@@ -342,7 +342,7 @@ def test_reap_command_reports_counts(library, teacher, settings, capsys):
     output = capsys.readouterr().out
     assert f"item file {retry.pk}: queued again" in output
     assert f"item file {give_up.pk}: failed, no attempts left" in output
-    assert "1 extractions queued again, 1 marked failed." in output
+    assert "1 extractions queued again, 1 marked failed, 0 pending" in output
     assert ItemFile.objects.get(pk=give_up.pk).extraction_status == Status.FAILED
 
 
@@ -400,3 +400,47 @@ def test_scheduler_runs_reaper(library, teacher, settings):
     assert job["every"] == 60
     assert item_file.extraction_status == Status.PENDING
     assert "attempt 1 of 3" in item_file.extraction_message
+
+
+@pytest.mark.django_db
+def test_stale_pending_file_queued_again(
+    library, teacher, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY_TASKS
+    settings.LIBRARY_EXTRACT_QUEUE_TIMEOUT = 600
+    stale = add_item_file(library, teacher)
+    fresh = add_item_file(library, teacher)
+    queued_at = ItemFile.objects.get(pk=stale.pk).extraction_queued_at
+    assert queued_at is not None
+    later = queued_at + datetime.timedelta(seconds=601)
+    ItemFile.objects.filter(pk=fresh.pk).update(
+        extraction_queued_at=later - datetime.timedelta(seconds=10)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = extraction.reap_expired_extractions(now=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = extraction.reap_expired_extractions(now=later)
+
+    assert first.stale == [stale.pk]
+    assert first.requeued == []
+    assert second.stale == []
+    assert queued_ids() == [stale.pk]
+    assert ItemFile.objects.get(pk=stale.pk).extraction_queued_at > queued_at
+    assert ItemFile.objects.get(pk=stale.pk).extraction_status == Status.PENDING
+
+
+@pytest.mark.django_db
+def test_pending_file_without_queue_time(library, teacher, settings):
+    settings.TASKS = DUMMY_TASKS
+    item_file = add_item_file(library, teacher)
+    # A file from before the queueing time was recorded.
+    ItemFile.objects.filter(pk=item_file.pk).update(extraction_queued_at=None)
+
+    recent = extraction.reap_expired_extractions()
+    old = extraction.reap_expired_extractions(
+        now=item_file.created_at + datetime.timedelta(days=1)
+    )
+
+    assert recent.stale == []
+    assert old.stale == [item_file.pk]
