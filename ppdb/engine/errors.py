@@ -3,14 +3,20 @@ Errors of the selection engine, each with a code and named parameters.
 
 The engine does not import Django, so it cannot translate its messages.
 Each message template is marked with ``gettext_noop`` below, which the
-project's catalogue extractor finds by name, and the Django side translates
-``problem.template % problem.params`` in the active language.
+project's catalogue extractor finds by name. The Django side translates the
+template and every parameter that is a ``Text``, then fills them in.
 """
 
 
+class Text(str):
+    """A message marked for translation, used as is outside Django."""
+
+    __slots__ = ()
+
+
 def gettext_noop(message):
-    """Mark ``message`` for translation and return it unchanged."""
-    return message
+    """Mark ``message`` for translation and return it as a ``Text``."""
+    return Text(message)
 
 
 class Problem:

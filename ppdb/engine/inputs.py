@@ -46,7 +46,7 @@ _TRACKS = set(TRACKS)
 # unless a file does so on purpose, and then only its own digest changes.
 _SEPARATOR = "\x1f"
 
-MESSAGE_INVALID = gettext_noop("%(column)s is %(value)s: %(expected)s.")
+MESSAGE_INVALID = gettext_noop("%(column)s is %(value)s: expected %(expected)s.")
 MESSAGE_MISSING = gettext_noop("%(column)s is empty.")
 
 
@@ -179,10 +179,13 @@ def _coordinates(fields, problems, line):
             problems.add(
                 line,
                 "invalid_coordinate",
-                MESSAGE_INVALID,
+                gettext_noop(
+                    "%(column)s is %(value)s: expected a decimal number of degrees "
+                    "from -%(limit)s to %(limit)s."
+                ),
                 column=column,
                 value=repr(text),
-                expected=f"a decimal number of degrees from -{limit} to {limit}",
+                limit=limit,
             )
             return None
         values.append(value)
@@ -270,7 +273,7 @@ def _school(row, columns, seat_columns, problems, line):
             MESSAGE_INVALID,
             column="npsn",
             value=repr(npsn),
-            expected="an NPSN of 8 digits",
+            expected=gettext_noop("an NPSN of 8 digits"),
         )
     name = row[columns["name"]].strip()
     if not name:
@@ -297,7 +300,7 @@ def _count(text, column, problems, line):
         MESSAGE_INVALID,
         column=column,
         value=repr(text),
-        expected="a whole number of seats, 0 or more",
+        expected=gettext_noop("a whole number of seats, 0 or more"),
     )
     return None
 
@@ -519,10 +522,16 @@ class _ApplicantParser:
         birth_date = self.date(fields, "birth_date", line, required=True)
         sex = fields["sex"]
         if sex not in _SEXES:
-            self.invalid(line, "invalid_sex", "sex", sex, "L or P")
+            self.invalid(line, "invalid_sex", "sex", sex, gettext_noop("L or P"))
         track = fields["track"]
         if track not in _TRACKS:
-            self.invalid(line, "unknown_track", "track", track, ", ".join(TRACKS))
+            self.problems.add(
+                line,
+                "unknown_track",
+                gettext_noop("track is %(value)s: expected one of %(choices)s."),
+                value=repr(track),
+                choices=", ".join(TRACKS),
+            )
         point = _coordinates(fields, self.problems, line)
         score = self.score(fields, line)
         submitted_at = self.timestamp(fields, line)
@@ -560,7 +569,13 @@ class _ApplicantParser:
                 raise ValueError(text)
             return date.fromisoformat(text)
         except ValueError:
-            self.invalid(line, "invalid_date", column, text, "a date as YYYY-MM-DD")
+            self.invalid(
+                line,
+                "invalid_date",
+                column,
+                text,
+                gettext_noop("a date as YYYY-MM-DD"),
+            )
             return None
 
     def timestamp(self, fields, line):
@@ -575,7 +590,9 @@ class _ApplicantParser:
                 "invalid_timestamp",
                 "submitted_at",
                 text,
-                "a date and time with its UTC offset, as 2025-06-02T08:00:05+07:00",
+                gettext_noop(
+                    "a date and time with its UTC offset, as 2025-06-02T08:00:05+07:00"
+                ),
             )
             return None
         return value
@@ -590,7 +607,11 @@ class _ApplicantParser:
             value = None
         if value is None or not value.is_finite() or value < 0:
             self.invalid(
-                line, "invalid_score", "score", text, "a decimal number, 0 or more"
+                line,
+                "invalid_score",
+                "score",
+                text,
+                gettext_noop("a decimal number, 0 or more"),
             )
             return None
         return value
@@ -600,7 +621,9 @@ class _ApplicantParser:
         if not text and not required:
             return False
         if text not in BOOLEANS:
-            self.invalid(line, "invalid_boolean", column, text, "true or false")
+            self.invalid(
+                line, "invalid_boolean", column, text, gettext_noop("true or false")
+            )
             return None
         return BOOLEANS[text]
 

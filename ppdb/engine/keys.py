@@ -96,14 +96,29 @@ class KeyLayout:
         pair = entry & ((1 << self.pair_bits) - 1)
         return entry >> self.width, pair >> CHOICE_BITS, pair & ((1 << CHOICE_BITS) - 1)
 
+    def field(self, entry, track, name):
+        """Return the raw value of one sort key of an entry."""
+        shift = self.shifts[track][name]
+        return (entry >> shift) & ((1 << self.widths[name]) - 1)
+
+    def deciding_key(self, entry, cutoff, track):
+        """
+        Return the first sort key on which ``entry`` ranks after ``cutoff``.
+
+        Return ``"registration_number"`` when every other key is equal.
+        """
+        for name in self.key_names(self.rules.tracks[track].order):
+            if self.field(entry, track, name) != self.field(cutoff, track, name):
+                return name
+        return "registration_number"
+
     def describe(self, entry, track, applicants):
         """Return ``[(name, text), ...]``: the sort keys an entry holds."""
         program, index, choice = self.split(entry)
         timezone = ZoneInfo(self.rules.timezone)
         keys = []
         for name in self.key_names(self.rules.tracks[track].order):
-            shift = self.shifts[track][name]
-            field = (entry >> shift) & ((1 << self.widths[name]) - 1)
+            field = self.field(entry, track, name)
             if name == "choice_rank":
                 text = str(field + 1)
             elif name == "birth_date":

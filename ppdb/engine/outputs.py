@@ -122,6 +122,8 @@ def explanation_rows(outcome):
                 cutoffs[program] = ";".join(
                     f"{name}={value}" for name, value in cutoff_keys(outcome, program)
                 )
+            if result == BELOW_CUTOFF:
+                result = f"{BELOW_CUTOFF}_{deciding_key(outcome, index, choice)}"
             yield (
                 applicant.registration_number,
                 choice + 1,
@@ -130,6 +132,15 @@ def explanation_rows(outcome):
                 rank + 1,
                 cutoffs[program],
             )
+
+
+def deciding_key(outcome, index, choice):
+    """Return the sort key on which a rejected choice lost to the cutoff."""
+    program = outcome.choices[index][choice]
+    _, track = outcome.programs[program]
+    entry = outcome.ranking[outcome.position(index, choice)]
+    cutoff = outcome.ranking[outcome.last_accepted[program]]
+    return outcome.layout.deciding_key(entry, cutoff, track)
 
 
 def write_outputs(outcome, results_path, explanation_path=None, statuses=None):
