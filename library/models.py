@@ -682,6 +682,12 @@ class SearchDocument(models.Model):
     live = models.BooleanField(_("live"))
     # The item's first publication, the order of hits without a query.
     published_at = models.DateTimeField(_("first published at"), null=True)
+    # The end of the embargo that kept the files' text out of ``vector``.
+    # ``library_reindex --embargo-ended`` adds the text once the date is
+    # reached. Empty when the text is indexed.
+    full_text_withheld_until = models.DateField(
+        _("files' text withheld until"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("search document")
