@@ -219,6 +219,13 @@ SCHEDULER_JOBS = {
     "reap_extractions": {"every": 60, "lease": 300},
     # Drops the per-day records that count each library reader once a day.
     "purge_library_visits": {"at": "02:30"},
+    # Adds to the search index the files' text of library items whose
+    # embargo ended since they were indexed.
+    "reindex_ended_embargoes": {
+        "at": "00:15",
+        "command": "library_reindex",
+        "args": ["--embargo-ended"],
+    },
 }
 if os.environ.get("SCHEDULER_JOBS"):
     SCHEDULER_JOBS = json.loads(os.environ["SCHEDULER_JOBS"])

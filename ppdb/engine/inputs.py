@@ -445,7 +445,8 @@ def _choice_tuples(choices, allowed):
 def _read_rows(path, header, parser, problems):
     """Read the file again row by row, recording every invalid field."""
     width = len(header)
-    applicants = {}
+    applicants = []
+    seen = {}
     lines = []
     with _open_csv(path) as file:
         reader = csv.reader(file)
@@ -458,11 +459,8 @@ def _read_rows(path, header, parser, problems):
                 _wrong_width(problems, line, width, len(row))
                 continue
             values = parser.values(row)
-            applicant = parser.parse(values, line)
-            if applicant is None:
-                continue
-            other = applicants.get(applicant.registration_number)
-            if other is not None:
+            number = values[0].strip()
+            if number in seen:
                 problems.add(
                     line,
                     "repeated_registration_number",
@@ -470,15 +468,20 @@ def _read_rows(path, header, parser, problems):
                         "Registration number %(value)s already appears on line "
                         "%(other)s."
                     ),
-                    value=applicant.registration_number,
-                    other=other.line,
+                    value=number,
+                    other=seen[number],
                 )
                 continue
-            applicants[applicant.registration_number] = applicant
+            if number:
+                seen[number] = line
+            applicant = parser.parse(values, line)
+            if applicant is None:
+                continue
+            applicants.append(applicant)
             lines.append(_SEPARATOR.join(values))
     problems.raise_if_any()
-    ordered = [applicants[number] for number in sorted(applicants)]
-    return ordered, _digest(lines)
+    applicants.sort(key=operator.attrgetter("registration_number"))
+    return applicants, _digest(lines)
 
 
 class _ApplicantParser:

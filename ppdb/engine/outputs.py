@@ -93,9 +93,12 @@ def result_rows(outcome, statuses):
 
 def choice_outcome(outcome, index, choice):
     """Return ``(outcome, program, rank)`` of one choice of one applicant."""
-    if outcome.reasons[index] is not None:
+    options = outcome.choices[index]
+    # Only applicants ineligible before their choices were looked at have
+    # no options; one with every choice outside the catchment keeps them.
+    if not options:
         return INELIGIBLE, None, None
-    program = outcome.choices[index][choice]
+    program = options[choice]
     if program is None:
         return OUTSIDE_CATCHMENT, None, None
     rank = outcome.rank(index, choice)

@@ -131,7 +131,10 @@ class RuleSet:
 
 
 def _to_json(value):
-    if isinstance(value, (date, Decimal, AgeSpan)):
+    if isinstance(value, Decimal):
+        # 0.45 and 0.450 are the same share.
+        return format(value.normalize(), "f")
+    if isinstance(value, (date, AgeSpan)):
         return str(value)
     if isinstance(value, frozenset):
         return sorted(value)

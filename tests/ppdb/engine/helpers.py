@@ -3,10 +3,13 @@
 import csv
 import math
 import textwrap
+from pathlib import Path
 
 from ppdb.engine import simulate
 from ppdb.engine.geo import EARTH_RADIUS_M
 from tests.ppdb.engine.city import APPLICANT_HEADER
+
+DEPOK_SMP = Path(__file__).resolve().parents[3] / "ppdb/rules/depok-smp-2025.toml"
 
 # A point in Kota Depok; test homes lie due north of their school.
 ORIGIN = (-6.4, 106.8)
