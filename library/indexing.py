@@ -10,6 +10,10 @@ with the text search configuration of the item's language. On other
 databases the rows carry casefolded plain text instead, which
 ``library.search`` matches with ``LIKE``.
 
+While an item's embargo runs, the text of its files stays out of its row,
+because the embargo hides the files. ``library_reindex --embargo-ended``
+adds it once the embargo ends.
+
 ``LibraryItemPage.save`` and ``library.extraction.refresh_full_text`` call
 ``index_items``. Code that changes items with ``QuerySet.update`` or
 ``bulk_create`` must call it too.
@@ -18,6 +22,7 @@ databases the rows carry casefolded plain text instead, which
 import unicodedata
 
 from django.db import connection
+from django.utils import timezone
 
 from .models import (
     ItemContributor,
@@ -41,7 +46,8 @@ BATCH_SIZE = 2000
 _POSTGRESQL_UPSERT = """
 INSERT INTO {document} (
     item_id, config, vector, heading, text, subjects, item_type, language,
-    school_id, year, access_level, owner_id, live, published_at
+    school_id, year, access_level, owner_id, live, published_at,
+    full_text_withheld_until
 )
 SELECT
     item.page_ptr_id,
@@ -51,7 +57,8 @@ SELECT
     || setweight(to_tsvector(cfg.name::regconfig, concat_ws(' ',
         creators.names, contributors.names, item.publisher, item.identifier)), 'B')
     || setweight(to_tsvector(cfg.name::regconfig, item.abstract), 'C')
-    || setweight(to_tsvector(cfg.name::regconfig, item.full_text), 'D'),
+    || setweight(to_tsvector(cfg.name::regconfig, CASE
+        WHEN item.embargo_until > %(today)s THEN '' ELSE item.full_text END), 'D'),
     '',
     '',
     coalesce('|' || subjects.slugs || '|', ''),
@@ -62,11 +69,12 @@ SELECT
     item.access_level,
     page.owner_id,
     page.live,
-    page.first_published_at
+    page.first_published_at,
+    CASE WHEN item.embargo_until > %(today)s THEN item.embargo_until END
 FROM {item} AS item
 JOIN wagtailcore_page AS page ON page.id = item.page_ptr_id
 CROSS JOIN LATERAL (
-    SELECT CASE item.language {config_cases} ELSE %s END AS name
+    SELECT CASE item.language {config_cases} ELSE %(default_config)s END AS name
 ) AS cfg
 LEFT JOIN LATERAL (
     SELECT string_agg(concat_ws(' ', creator.name, creator.affiliation), ' ')
@@ -83,7 +91,7 @@ LEFT JOIN LATERAL (
     FROM {tagged} AS tagged JOIN taggit_tag AS tag ON tag.id = tagged.tag_id
     WHERE tagged.content_object_id = item.page_ptr_id
 ) AS subjects ON TRUE
-WHERE item.page_ptr_id = ANY(%s)
+WHERE item.page_ptr_id = ANY(%(ids)s)
 ON CONFLICT (item_id) DO UPDATE SET
     config = EXCLUDED.config,
     vector = EXCLUDED.vector,
@@ -97,7 +105,8 @@ ON CONFLICT (item_id) DO UPDATE SET
     access_level = EXCLUDED.access_level,
     owner_id = EXCLUDED.owner_id,
     live = EXCLUDED.live,
-    published_at = EXCLUDED.published_at
+    published_at = EXCLUDED.published_at,
+    full_text_withheld_until = EXCLUDED.full_text_withheld_until
 """
 
 
@@ -127,13 +136,24 @@ def index_items(item_ids):
         _index_plain_text(item_ids)
 
 
-def index_all(batch_size=BATCH_SIZE):
+def index_all(batch_size=BATCH_SIZE, embargo_ended=False):
     """
     Rebuild the search documents of every item, ``batch_size`` at a time.
 
-    Yield the number of items indexed after each batch, for progress bars.
+    With ``embargo_ended``, rebuild only those whose files' text was kept
+    out for an embargo that has ended. Yield the number of items indexed
+    after each batch, for progress bars.
     """
-    ids = list(LibraryItemPage.objects.order_by("pk").values_list("pk", flat=True))
+    if embargo_ended:
+        ids = list(
+            SearchDocument.objects.filter(
+                full_text_withheld_until__lte=timezone.localdate()
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    else:
+        ids = list(LibraryItemPage.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         index_items(batch)
@@ -155,7 +175,14 @@ def _index_postgresql(item_ids):
     )
     with connection.cursor() as cursor:
         # Table names and configurations come from code, never from input.
-        cursor.execute(sql, [DEFAULT_CONFIG, item_ids])
+        cursor.execute(
+            sql,
+            {
+                "default_config": DEFAULT_CONFIG,
+                "ids": item_ids,
+                "today": timezone.localdate(),
+            },
+        )
 
 
 def _index_plain_text(item_ids):
@@ -176,6 +203,7 @@ def _index_plain_text(item_ids):
         subjects[item_id].append(name)
         slugs[item_id].append(slug)
 
+    today = timezone.localdate()
     documents = []
     for item in LibraryItemPage.objects.filter(pk__in=item_ids).values(
         "pk",
@@ -192,8 +220,11 @@ def _index_plain_text(item_ids):
         "owner_id",
         "live",
         "first_published_at",
+        "embargo_until",
     ):
         heading = " ".join([item["title"], *subjects[item["pk"]]])
+        embargo = item["embargo_until"]
+        withheld_until = embargo if embargo and embargo > today else None
         text = " ".join(
             [
                 heading,
@@ -201,7 +232,7 @@ def _index_plain_text(item_ids):
                 item["publisher"],
                 item["identifier"],
                 item["abstract"],
-                item["full_text"],
+                "" if withheld_until else item["full_text"],
             ]
         )
         documents.append(
@@ -219,6 +250,7 @@ def _index_plain_text(item_ids):
                 owner_id=item["owner_id"],
                 live=item["live"],
                 published_at=item["first_published_at"],
+                full_text_withheld_until=withheld_until,
             )
         )
     SearchDocument.objects.bulk_create(

@@ -23,8 +23,9 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, Func, Q, Value, When
+from django.db.models import Case, Count, F, Func, Q, TextField, Value, When
 from django.db.models.functions import Concat, Left
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -319,18 +320,30 @@ def _load_hits(item_ids, query, tsquery):
         if tsquery is not None:
             item.snippet = snippets.get(item.pk, "")
         else:
-            item.snippet = snippet(item.full_text or item.abstract, terms)
+            text = item.abstract if item.is_embargoed() else item.full_text
+            item.snippet = snippet(text or item.abstract, terms)
         item.creator_names = [creator.name for creator in item.creators.all()]
         item.source_url = item.source if _is_web_address(item.source) else ""
     return hits
 
 
 def _headlines(item_ids, tsquery):
-    """Return HTML snippets by item id, highlighted by ts_headline."""
-    source = Concat(
-        "item__abstract",
-        Value("\n\n"),
-        Left("item__full_text", HEADLINE_MAX_CHARS),
+    """
+    Return HTML snippets by item id, highlighted by ts_headline.
+
+    While an embargo hides the files, only the abstract is quoted.
+    """
+    source = Case(
+        When(
+            item__embargo_until__gt=timezone.localdate(),
+            then=F("item__abstract"),
+        ),
+        default=Concat(
+            "item__abstract",
+            Value("\n\n"),
+            Left("item__full_text", HEADLINE_MAX_CHARS),
+        ),
+        output_field=TextField(),
     )
     without_marks = Func(
         source, Value(MARK_START + MARK_STOP), Value(""), function="translate"

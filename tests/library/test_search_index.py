@@ -425,6 +425,43 @@ def test_reindex_command_fills_index(library, capsys):
     assert "Indexed 1 library items" in capsys.readouterr().out
 
 
+def test_embargoed_file_text_not_searchable(library, client):
+    embargo = datetime.date.today() + datetime.timedelta(days=30)
+    make_item(
+        library,
+        "Skripsi",
+        "Temuan rahasiaberkas ada di berkas.",
+        abstract="Ringkasan umum penelitian.",
+        embargo_until=embargo,
+    )
+
+    response = get_search(client, q="ringkasan")
+    document = SearchDocument.objects.get()
+
+    assert hit_titles(None, "rahasiaberkas") == []
+    assert [item.title for item in response.context["results"]] == ["Skripsi"]
+    assert "rahasiaberkas" not in response.content.decode()
+    assert document.full_text_withheld_until == embargo
+
+
+def test_reindex_adds_text_after_embargo(library, capsys):
+    make_item(
+        library,
+        "Skripsi",
+        "Temuan rahasiaberkas.",
+        embargo_until=datetime.date.today() + datetime.timedelta(days=30),
+    )
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    LibraryItemPage.objects.update(embargo_until=yesterday)
+    SearchDocument.objects.update(full_text_withheld_until=yesterday)
+
+    call_command("library_reindex", embargo_ended=True, verbosity=0)
+
+    assert hit_titles(None, "rahasiaberkas") == ["Skripsi"]
+    assert SearchDocument.objects.get().full_text_withheld_until is None
+    assert "Indexed 1 library items" in capsys.readouterr().out
+
+
 # Bad input
 
 
