@@ -219,3 +219,44 @@ def test_client_rejects_other_schemes():
 def test_from_and_full_together(home):
     with pytest.raises(CommandError, match="either"):
         harvest("http://127.0.0.1:9/oai", "--from", "2024-01-01", "--full")
+
+
+def test_changed_record_updates_page(home, identify, responses):
+    listing = responses("erasmus-dspace-2003_ListRecords.xml")
+    routes = {**identify, route(verb="ListRecords", metadataPrefix="oai_dc"): listing}
+    with RecordedRepository(routes) as repository:
+        harvest(repository.url)
+        record = HarvestedRecord.objects.get(identifier="hdl:1765/308")
+        old_title = record.page.title
+        changed = listing.replace(
+            b"<datestamp>2003-04-15T10:18:51Z</datestamp>",
+            b"<datestamp>2003-05-01T08:00:00Z</datestamp>",
+            1,
+        ).replace(old_title.encode(), b"Judul yang diperbaiki", 1)
+        repository.routes[route(verb="ListRecords", metadataPrefix="oai_dc")] = changed
+        harvest(repository.url, "--full")
+    record.refresh_from_db()
+    page = LibraryItemPage.objects.get(pk=record.page_id)
+    assert page.title == "Judul yang diperbaiki"
+    assert record.datestamp == datetime.datetime(2003, 5, 1, 8, tzinfo=datetime.UTC)
+    assert HarvestedRecord.objects.count() == 16
+    assert LibraryItemPage.objects.count() == 16
+
+
+def test_record_without_title_fails_alone(home, identify, responses, capsys):
+    listing = responses("erasmus-dspace-2003_ListRecords.xml")
+    start = listing.index(b"<dc:title>")
+    end = listing.index(b"</dc:title>", start) + len(b"</dc:title>")
+    routes = {
+        **identify,
+        route(verb="ListRecords", metadataPrefix="oai_dc"): listing[:start]
+        + listing[end:],
+    }
+    with RecordedRepository(routes) as repository:
+        harvest(repository.url)
+    output = capsys.readouterr()
+    assert "15 new" in output.out
+    assert "1 failed" in output.out
+    assert "hdl:1765/308: record hdl:1765/308 has no title" in output.err
+    assert HarvestedRecord.objects.count() == 15
+    assert not HarvestedRecord.objects.filter(identifier="hdl:1765/308").exists()
