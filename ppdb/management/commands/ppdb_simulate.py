@@ -10,6 +10,20 @@ from ppdb.engine import EngineError, InputError, simulate
 from ppdb.engine.errors import Text
 
 
+def step_label(step):
+    """Return the progress bar's label for a step of the simulation."""
+    labels = {
+        "rules": _("reading rules"),
+        "schools": _("reading schools"),
+        "applicants": _("reading applicants"),
+        "rank": _("ranking"),
+        "check": _("checking invariants"),
+        "write": _("writing results"),
+    }
+    # Every other step matches one track.
+    return labels.get(step) or _("matching %(track)s") % {"track": step}
+
+
 def translate(template, params):
     """Translate an engine message and the parameters marked as text."""
     values = {
@@ -75,7 +89,7 @@ class Command(BaseCommand):
 
             def progress(step, rows):
                 if rows is None:
-                    bar.set_description_str(step)
+                    bar.set_description_str(step_label(step))
                 else:
                     bar.update(rows)
 
