@@ -23,7 +23,17 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, Func, Q, TextField, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.html import escape
@@ -311,14 +321,13 @@ def _load_hits(item_ids, query, tsquery):
         .prefetch_related("creators")
     )
     if tsquery is not None:
-        items = items.defer("full_text")
-        snippets = _headlines(item_ids, tsquery)
+        items = items.defer("full_text").annotate(headline=_headline(tsquery))
     by_id = {item.pk: item for item in items}
     hits = [by_id[item_id] for item_id in item_ids if item_id in by_id]
     terms = query_terms(query)
     for item in hits:
         if tsquery is not None:
-            item.snippet = snippets.get(item.pk, "")
+            item.snippet = _marked_html(item.headline)
         else:
             text = item.abstract if item.is_embargoed() else item.full_text
             item.snippet = snippet(text or item.abstract, terms)
@@ -327,45 +336,42 @@ def _load_hits(item_ids, query, tsquery):
     return hits
 
 
-def _headlines(item_ids, tsquery):
+def _headline(tsquery):
     """
-    Return HTML snippets by item id, highlighted by ts_headline.
+    Return an item expression of its snippet, highlighted by ts_headline with
+    the text search configuration of the item's language.
 
     While an embargo hides the files, only the abstract is quoted.
     """
     source = Case(
-        When(
-            item__embargo_until__gt=timezone.localdate(),
-            then=F("item__abstract"),
-        ),
+        When(embargo_until__gt=timezone.localdate(), then=F("abstract")),
         default=Concat(
-            "item__abstract",
-            Value("\n\n"),
-            Left("item__full_text", HEADLINE_MAX_CHARS),
+            "abstract", Value("\n\n"), Left("full_text", HEADLINE_MAX_CHARS)
         ),
         output_field=TextField(),
     )
     without_marks = Func(
         source, Value(MARK_START + MARK_STOP), Value(""), function="translate"
     )
-    rows = (
-        SearchDocument.objects.filter(item_id__in=item_ids)
-        .annotate(
-            headline=SearchHeadline(
-                without_marks,
-                tsquery,
-                config=F("config"),
-                start_sel=MARK_START,
-                stop_sel=MARK_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-        .values_list("item_id", "headline")
+    config = Case(
+        *[
+            When(language=language, then=Value(config))
+            for language, config in TEXT_SEARCH_CONFIGS.items()
+        ],
+        default=Value(DEFAULT_CONFIG),
+        output_field=CharField(),
     )
-    return {item_id: _marked_html(headline) for item_id, headline in rows}
+    return SearchHeadline(
+        without_marks,
+        tsquery,
+        config=config,
+        start_sel=MARK_START,
+        stop_sel=MARK_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
 
 
 def _marked_html(headline):
