@@ -630,7 +630,7 @@ class SearchDocument(models.Model):
     """
     The search index row of one item: its text search vector and facet columns.
 
-    ``library.search.index_items`` rebuilds rows from the stored item, so
+    ``library.indexing.index_items`` rebuilds rows from the stored item, so
     nothing else writes here. The facet and access columns copy the item's
     so that searching, filtering and counting need no join.
     """
