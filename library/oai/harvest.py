@@ -362,6 +362,7 @@ class Harvester:
             for name, value in fields.items():
                 setattr(page, name, value)
             page.live = True
+            page.has_unpublished_changes = False
             outcome = "updated"
         # One save without a revision per record, because the page only
         # mirrors the source. Revisions start when someone edits it here.

@@ -10,7 +10,8 @@ class RecordedRepository:
     Serve one response per set of request arguments.
 
     ``routes`` maps a frozenset of ``(name, value)`` arguments to a response:
-    bytes for a 200 XML response, or ``(status, bytes)``. Every request is kept
+    bytes for a 200 XML response, ``(status, bytes)``, or
+    ``(status, bytes, headers)``. Every request is kept
     in ``requests`` as a dict of its arguments.
     """
 
@@ -24,12 +25,14 @@ class RecordedRepository:
                 arguments = dict(parse_qsl(urlsplit(self.path).query))
                 repository.requests.append(arguments)
                 answer = repository.routes.get(frozenset(arguments.items()))
-                status, body = (
-                    (404, b"not recorded")
-                    if answer is None
-                    else (answer if isinstance(answer, tuple) else (200, answer))
-                )
+                if answer is None:
+                    answer = (404, b"not recorded")
+                elif not isinstance(answer, tuple):
+                    answer = (200, answer)
+                status, body, headers = (*answer, {})[:3]
                 self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "text/xml; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -260,3 +260,13 @@ def test_record_without_title_fails_alone(home, identify, responses, capsys):
     assert "hdl:1765/308: record hdl:1765/308 has no title" in output.err
     assert HarvestedRecord.objects.count() == 15
     assert not HarvestedRecord.objects.filter(identifier="hdl:1765/308").exists()
+
+
+def test_redirect_to_other_host_rejected(home, identify):
+    with RecordedRepository(identify) as other:
+        routes = {route(verb="Identify"): (302, b"", {"Location": other.url})}
+        with RecordedRepository(routes) as repository:
+            with pytest.raises(CommandError, match="redirected to another host"):
+                harvest(repository.url)
+        assert other.requests == []
+    assert not HarvestSource.objects.exists()

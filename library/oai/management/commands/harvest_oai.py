@@ -52,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(f"Harvest of {base_url} failed: {error}") from error
 
         with transaction.atomic():
-            source, created = HarvestSource.objects.get_or_create(
+            source, _created = HarvestSource.objects.get_or_create(
                 base_url=base_url,
                 set_spec=set_spec,
                 defaults={"name": name or identity.name},
