@@ -33,8 +33,9 @@ from .models import (
     SearchDocument,
 )
 
-# PostgreSQL text search configurations by item language (both exist since
-# PostgreSQL 13). Other languages use "simple", which only lowercases.
+# PostgreSQL text search configurations by item language, both listed in
+# pg_ts_config of PostgreSQL 15. Other languages use "simple", which only
+# lowercases.
 TEXT_SEARCH_CONFIGS = {
     ItemLanguage.INDONESIAN: "indonesian",
     ItemLanguage.ENGLISH: "english",
