@@ -7,6 +7,14 @@ harvests every record with ListRecords, following resumption tokens, from a
 daphne on 127.0.0.1, and the run prints records per second. The bare view
 is the health check served by the same daphne in the same run, so the ratio
 of a list page's time to a bare request's time holds on a noisy machine.
+
+Measured on a shared 2-core machine with a load average of 10 to 12 from
+other test runs. 100,000 generated items gave 69,816 public records. sickle
+harvested them in 253 s, 276 records/s or 362 ms a page of 100 records,
+against 7.3 ms a bare request (ratio 50). 20,000 items gave the same 362 ms a page,
+so a page costs the same however deep into the list it is. The same page
+took 125 to 135 ms inside one process with Django's test client, so most
+of the rest is daphne, the HTTP round trip and sickle's parsing.
 """
 
 import os
