@@ -20,6 +20,8 @@ def can_view_item_usage(user, item):
     Its managers (uploader, the school's librarians and operators, city
     admins) may, and so may anyone who uploaded a version of its files.
     """
+    # NOTE: creators are stored as names, not accounts, so a co-author who
+    # uploaded nothing cannot see the chart unless a manager shares it.
     if can_manage_item(user, item):
         return True
     return user.is_authenticated and item.files.filter(uploaded_by=user.pk).exists()

@@ -1,12 +1,11 @@
 """
 Cost of counting library views: the item page with and without counting.
 
-One daphne serves, in the same run, the bare health check, the item page
-to a robot (whose views are not counted, so no write happens), the item
-page to one returning reader (one INSERT that does nothing on conflict)
-and the item page to a new reader on every request (the INSERT and the
-monthly upsert). The ratios hold on a noisy machine where the absolute
-figures do not.
+One daphne serves four paths in the same run. The bare health check is the
+floor. A robot gets the item page without counting, so nothing is written.
+A returning reader costs one INSERT that does nothing on conflict, and a new
+reader on every request costs that INSERT and the monthly upsert. The
+ratios hold on a noisy machine where the absolute figures do not.
 """
 
 import http.client
