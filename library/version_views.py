@@ -16,10 +16,25 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from lms import audit
 from lms.uploads import FileSizeLimitHandler
 
-from .access import can_manage_item
+from .access import can_manage_item, publishes_at_once
 from .forms import FORMAT_NAMES, check_content, check_size
 from .models import ItemFile
 from .versions import NotCurrentVersion, add_version
+
+
+def can_add_version(user, item):
+    """
+    Return whether ``user`` may upload new versions of ``item``'s files.
+
+    The item's managers may, but an uploader whose uploads wait for review
+    (a student) may replace files only while the item is still a draft, so
+    a published item's files change only with a reviewer's consent.
+    """
+    if not can_manage_item(user, item):
+        return False
+    if not item.live or item.owner_id != user.pk:
+        return True
+    return publishes_at_once(user, item.get_parent().specific)
 
 
 class VersionForm(forms.Form):
@@ -92,7 +107,7 @@ def _version_form(request, pk, limit_handler):
         ItemFile.objects.select_related("item", "document"), pk=pk
     )
     item = current.item
-    if not can_manage_item(request.user, item):
+    if not can_add_version(request.user, item):
         raise PermissionDenied
     if ItemFile.objects.filter(replaces=current).exists():
         return _not_current(request, item)

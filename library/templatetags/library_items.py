@@ -3,10 +3,10 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from ..access import can_manage_item
 from ..citations import Citation, apa_parts
 from ..oai.records import LICENCE_URLS
 from ..usage.views import can_view_item_usage, usage_schools
+from ..version_views import can_add_version
 from ..workflow import REVIEWER_GROUP_PREFIX
 
 register = template.Library()
@@ -17,7 +17,7 @@ def item_permissions(context, item):
     """Return what the current person may do with ``item`` beyond reading it."""
     user = context["request"].user
     return {
-        "manage": can_manage_item(user, item),
+        "new_version": can_add_version(user, item),
         "usage": can_view_item_usage(user, item),
     }
 

@@ -263,3 +263,37 @@ def test_version_upload_checks_csrf(first_file, teacher):
 
     assert response.status_code == 403
     assert not ItemFile.objects.filter(replaces=first_file).exists()
+
+
+def test_student_replaces_file_of_draft(library, student, settings, client):
+    from .test_access import add_item
+
+    draft_file = add_item(library, student, AccessLevel.PUBLIC, publish=False)
+    client.force_login(student)
+
+    response = client.post(
+        reverse("library:new_version", args=[draft_file.pk]), {"file": second_pdf()}
+    )
+
+    assert response.status_code == 302
+    assert ItemFile.objects.filter(replaces=draft_file).exists()
+
+
+def test_student_cannot_replace_published_file(library, student, client):
+    from .test_access import add_item
+
+    published_file = add_item(library, student, AccessLevel.PUBLIC, publish=True)
+    client.force_login(student)
+    item = LibraryItemPage.objects.get(pk=published_file.item_id)
+
+    response = client.post(
+        reverse("library:new_version", args=[published_file.pk]),
+        {"file": second_pdf()},
+    )
+    page = client.get(item.url, HTTP_USER_AGENT=BROWSER)
+
+    assert response.status_code == 403
+    assert not ItemFile.objects.filter(replaces=published_file).exists()
+    assert reverse("library:new_version", args=[published_file.pk]) not in (
+        page.content.decode()
+    )
