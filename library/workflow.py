@@ -70,6 +70,8 @@ def reviewer_ids(school):
         )
         if ids:
             return ids
+    # NOTE: a school with neither librarians nor operators leaves its
+    # submissions to superusers, the only others Wagtail lets approve them.
     return []
 
 
