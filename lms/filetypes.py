@@ -4,7 +4,7 @@ Recognise file formats from their content, for every app that takes uploads.
 A file's name says nothing about what it contains, so uploads are checked
 by their magic bytes. ``sniff`` needs only the first bytes of a file.
 ``sniff_file`` reads an open file and also distinguishes the Office Open XML
-formats (docx, xlsx, pptx) apart by the main content type that their
+formats (docx, xlsx, pptx) by the main content type that their
 ``[Content_Types].xml`` part declares. Formats are named by MIME type.
 No Django import: the library's extraction worker uses this module too.
 """
