@@ -132,19 +132,24 @@ class Citation:
     subjects: list = field(default_factory=list)
 
     @classmethod
-    def from_item(cls, item, request=None):
+    def from_item(cls, item, request=None, *, creators=None, subjects=None):
         """
         Read ``item``'s Dublin Core fields. ``request`` makes its URL absolute.
 
-        Prefetch ``creators`` and ``subjects`` when citing many items.
+        ``creators`` and ``subjects`` are the item's, when the caller has
+        loaded them already. Prefetch both when citing many items.
         """
+        if creators is None:
+            creators = item.creators.all()
+        if subjects is None:
+            subjects = item.subjects.all()
         url = item.get_full_url(request) or ""
         return cls(
             pk=item.pk,
             title=item.title,
             item_type=item.item_type,
             url=url,
-            creators=[split_name(c.name) for c in item.creators.all() if c.name],
+            creators=[split_name(c.name) for c in creators if c.name],
             year=item.issued.year if item.issued else None,
             issued=item.issued,
             publisher=item.publisher,
@@ -153,7 +158,7 @@ class Citation:
             relation=item.relation,
             language=item.language,
             abstract=item.abstract,
-            subjects=[tag.name for tag in item.subjects.all()],
+            subjects=[tag.name for tag in subjects],
         )
 
     @property

@@ -25,7 +25,13 @@ def item_permissions(context, item):
 @register.simple_tag(takes_context=True)
 def apa_citation(context, item):
     """Return ``item``'s APA reference as HTML, with the title in italics."""
-    citation = Citation.from_item(item, context.get("request"))
+    # The item page's context has the creators and subjects loaded already.
+    citation = Citation.from_item(
+        item,
+        context.get("request"),
+        creators=context.get("creators"),
+        subjects=context.get("subjects"),
+    )
     return format_html_join(
         "",
         "{}",
