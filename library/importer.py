@@ -487,7 +487,8 @@ class RowChecker:
         return files
 
     def check_file(self, name):
-        path = (self.folder / name).resolve()
+        # Spreadsheets made on Windows separate folders with backslashes.
+        path = (self.folder / name.replace("\\", "/")).resolve()
         # resolve() also follows symbolic links, so a link that points out
         # of the folder is caught here as well.
         if not path.is_relative_to(self.folder):

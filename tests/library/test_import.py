@@ -576,3 +576,14 @@ def test_embargo_column(folder, library, django_capture_on_commit_callbacks):
     assert item.embargo_until.isoformat() == "2030-06-30"
     assert item.is_embargoed()
     assert "baris 3: Tanggal embargo 30/06/2030 tidak valid." in stderr
+
+
+def test_windows_path_separator(folder, library, django_capture_on_commit_callbacks):
+    row = "Judul;Ani;;;;;2024;thesis;id;cc-by;public;;;;;;skripsi\\guntur.pdf"
+    csv_path = write_csv(folder, [row])
+
+    run_import(
+        folder, csv_path, library, capture_callbacks=django_capture_on_commit_callbacks
+    )
+
+    assert LibraryItemPage.objects.get().files.get().original_name == "guntur.pdf"
