@@ -11,7 +11,11 @@ exception is a foreign ``Origin``: ``AllowedHostsOriginValidator`` in
 ``live/PROTOCOL.md`` documents the messages.
 """
 
+import asyncio
 import logging
+import time
+import uuid
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -23,7 +27,9 @@ from courses import api as courses_api
 from . import protocol, services
 from .access import participant_role
 from .errors import error_message
-from .models import RateLimited, SessionEnded, SessionState
+from .eventlog import LAYER_ERRORS, LogUnavailable, get_log
+from .fanout import get_hub
+from .models import LiveEvent, RateLimited, SessionEnded, SessionState
 from .protocol import CloseCode, ErrorCode, ProtocolError
 
 logger = logging.getLogger(__name__)
@@ -31,6 +37,14 @@ logger = logging.getLogger(__name__)
 # The first protocol errors of a connection are logged one by one. The rest
 # are only counted, and the count is logged when the connection closes.
 LOGGED_ERRORS_PER_CONNECTION = 5
+
+# Each connection may send FRAME_BURST frames at once and FRAME_RATE frames
+# a second after that (settings LIVE_FRAME_RATE and LIVE_FRAME_BURST).
+# Faster frames wait, which slows the sender and nobody else.
+FRAME_RATE = 20
+FRAME_BURST = 40
+# A replay reads this many events from the log at a time.
+REPLAY_PAGE = 500
 
 
 def choose_language(scope):
@@ -48,6 +62,41 @@ def choose_language(scope):
     if preference in supported:
         return preference
     return settings.LANGUAGE_CODE
+
+
+def requested_resume(scope):
+    """
+    Return the ``last_seq`` of the connect query string, or ``None``.
+
+    An invalid value counts as absent: the client then gets no replay, and
+    may still send a ``resume`` message.
+    """
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    values = query.get("last_seq")
+    if not values or not values[0].isdigit():
+        return None
+    value = int(values[0])
+    return value if value <= protocol.MAX_SEQ else None
+
+
+class FrameBudget:
+    """A token bucket of frames per connection."""
+
+    def __init__(self, rate, burst):
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.updated = time.monotonic()
+
+    def wait_time(self):
+        """Take one frame from the bucket and return how long to wait first."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        self.tokens -= 1
+        if self.tokens >= 0:
+            return 0.0
+        return -self.tokens / self.rate
 
 
 class Rejection(Exception):
@@ -78,15 +127,34 @@ def check_access(session_id, user):
 
 
 class ClassroomConsumer(AsyncWebsocketConsumer):
-    """One person's websocket in one live session."""
+    """
+    One person's websocket in one live session.
+
+    The consumer does not join the session's channel layer group itself:
+    ``fanout.Hub`` does that once per process and calls ``deliver``. While
+    a replay runs, delivered events wait in ``self.held`` and are sent
+    after it, without the ones the replay already sent.
+    """
+
+    # With no channel layer of its own, the consumer has no receive loop
+    # that a lost Redis connection would end, taking the websocket with it.
+    # ``channel_name`` only names the connection in ``LiveConnection``.
+    channel_layer_alias = None
 
     async def connect(self):
+        self.channel_name = f"live.{uuid.uuid4().hex}"
         self.joined = False
         self.rejected_frames = 0
         self.user = self.scope.get("user")
         self.language = choose_language(self.scope)
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
-        self.group = services.group_name(self.session_id)
+        self.last_seq = 0
+        self.held = None
+        self.last_received = time.monotonic()
+        self.budget = FrameBudget(
+            getattr(settings, "LIVE_FRAME_RATE", FRAME_RATE),
+            getattr(settings, "LIVE_FRAME_BURST", FRAME_BURST),
+        )
         user_id = getattr(self.user, "pk", None)
 
         await self.accept()
@@ -114,16 +182,34 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CloseCode.SERVER_ERROR)
             return
 
+        try:
+            await self.join(session, course)
+        except LAYER_ERRORS + (LogUnavailable,):
+            logger.exception(
+                "live channel layer unreachable on connect session=%s user=%s",
+                self.session_id,
+                user_id,
+            )
+            await self.leave()
+            await self.send_error(ErrorCode.UNAVAILABLE)
+            await self.close(code=CloseCode.SERVER_ERROR)
+
+    async def join(self, session, course):
         self.person = services.describe_person(self.user, self.role)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Hold live events from here on, so that none is lost between the
+        # replay's read of the log and the switch to live delivery.
+        self.held = []
+        # Joined first, so that a failure below still undoes what was done.
+        self.joined = True
+        await get_hub().add(self)
         people = await database_sync_to_async(services.join)(
             self.session_id, self.user, self.role, self.channel_name
         )
-        self.joined = True
+        last_seq = await get_log().last_seq(self.session_id)
         logger.info(
             "live connected session=%s user=%s role=%s channel=%s",
             self.session_id,
-            user_id,
+            self.user.pk,
             self.role,
             self.channel_name,
         )
@@ -132,20 +218,26 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
                 services.describe_session(session, course),
                 self.person,
                 people,
-                session.last_seq,
+                last_seq,
             )
         )
-        await self.broadcast(protocol.presence(people))
+        resume_from = requested_resume(self.scope)
+        if resume_from is None:
+            self.last_seq = last_seq
+            await self.release_held()
+        else:
+            await self.replay(resume_from)
+        await services.abroadcast(self.session_id, protocol.presence(people))
 
     async def disconnect(self, code):
         if not self.joined:
             return
-        self.joined = False
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        people = await database_sync_to_async(services.leave)(
-            self.channel_name, self.session_id
-        )
-        await self.broadcast(protocol.presence(people))
+        await self.leave()
+        people = await services.aparticipants(self.session_id)
+        try:
+            await services.abroadcast(self.session_id, protocol.presence(people))
+        except LAYER_ERRORS:
+            logger.warning("live presence not sent session=%s", self.session_id)
         logger.info(
             "live disconnected session=%s user=%s code=%s rejected_frames=%s",
             self.session_id,
@@ -154,12 +246,34 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             self.rejected_frames,
         )
 
+    async def leave(self):
+        if not self.joined:
+            return
+        self.joined = False
+        await get_hub().remove(self)
+        await database_sync_to_async(services.leave)(self.channel_name, self.session_id)
+
+    async def expire(self):
+        """Close a connection that sent nothing for too long (see ``fanout``)."""
+        logger.info(
+            "live idle timeout session=%s user=%s", self.session_id, self.user.pk
+        )
+        # The row is closed now: a dead socket may never report its close.
+        await self.disconnect(CloseCode.IDLE_TIMEOUT)
+        await self.close(code=CloseCode.IDLE_TIMEOUT)
+
     async def receive(self, text_data=None, bytes_data=None):
         if not self.joined:
             return
+        self.last_received = time.monotonic()
+        delay = self.budget.wait_time()
+        if delay:
+            await asyncio.sleep(delay)
         frame = text_data if text_data is not None else bytes_data
         try:
             message = protocol.parse(frame)
+            if message.type in protocol.TEACHER_ONLY and self.role != "teacher":
+                raise ProtocolError(ErrorCode.TEACHER_ONLY, message.ref)
         except ProtocolError as error:
             await self.reject_frame(error.code, error.params, error.ref)
             return
@@ -177,6 +291,15 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         except SessionEnded:
             await self.send_error(ErrorCode.SESSION_ENDED, ref=message.ref)
             await self.close(code=CloseCode.SESSION_ENDED)
+        except LAYER_ERRORS + (LogUnavailable,) as error:
+            logger.warning(
+                "live unavailable session=%s user=%s type=%s error=%s",
+                self.session_id,
+                self.user.pk,
+                message.type,
+                error,
+            )
+            await self.send_error(ErrorCode.UNAVAILABLE, ref=message.ref)
         except DatabaseError:
             logger.exception(
                 "live database error session=%s user=%s type=%s",
@@ -189,25 +312,96 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
     async def handle_ping(self, message):
         await self.send_message(protocol.pong(message.ref))
 
+    async def handle_resume(self, message):
+        self.held = []
+        await self.replay(message.fields["last_seq"], message.ref)
+
     async def handle_chat(self, message):
-        chat = await database_sync_to_async(services.post_chat)(
-            self.session_id, self.user, self.role, message.fields["text"]
+        text = services.clean_chat_text(message.fields["text"])
+        await self.publish(
+            message,
+            LiveEvent.Kind.CHAT,
+            {"text": text, "role": self.role},
+            rate_limit=services.chat_rate(self.session_id, self.user),
         )
-        await self.broadcast(chat)
 
-    # Channel layer events from the session's group.
+    async def handle_draw(self, message):
+        payload = {"op": "strokes", "strokes": message.fields["strokes"]}
+        await self.publish(message, LiveEvent.Kind.DRAW, payload)
 
-    async def live_broadcast(self, event):
-        await self.send_message(event["message"])
-        if event.get("close"):
+    async def handle_draw_undo(self, message):
+        payload = {"op": "undo", "stroke": message.fields["stroke"]}
+        await self.publish(message, LiveEvent.Kind.DRAW, payload)
+
+    async def handle_draw_clear(self, message):
+        await self.publish(message, LiveEvent.Kind.DRAW, {"op": "clear"})
+
+    async def publish(self, message, kind, payload, rate_limit=None):
+        """
+        Log an event, confirm it to the sender, then send it to everybody.
+
+        The ``ack`` goes out only once the log has stored the event. When
+        the channel layer then fails, the event stays stored, and the
+        sender gets ``unavailable`` after its ``ack``.
+        """
+        payload = {**payload, "role": self.role}
+        event = await get_log().append(
+            self.session_id, kind, self.user.pk, payload, rate_limit=rate_limit
+        )
+        await self.send_message(protocol.ack(event.seq, message.ref))
+        await services.abroadcast(
+            self.session_id, services.event_message(event, self.person)
+        )
+
+    # Delivery from the hub, and replays.
+
+    async def deliver(self, message, text, close=False):
+        """Send a message from the session's group, unless already sent."""
+        if self.held is not None:
+            self.held.append((message, text, close))
+            return
+        seq = message.get("seq")
+        if seq is not None:
+            if seq <= self.last_seq:
+                return
+            self.last_seq = seq
+        await self.send(text_data=text)
+        if close:
+            await self.leave()
             await self.close(code=CloseCode.SESSION_ENDED)
 
-    # Helpers.
-
-    async def broadcast(self, message):
-        await self.channel_layer.group_send(
-            self.group, {"type": "live.broadcast", "message": message}
+    async def replay(self, after, ref=None):
+        """Send every event after ``after`` from the log, then the held ones."""
+        log = get_log()
+        count = 0
+        self.last_seq = after
+        while True:
+            events = await log.events_after(
+                self.session_id, self.last_seq, limit=REPLAY_PAGE
+            )
+            if not events:
+                break
+            messages = await database_sync_to_async(services.event_messages)(events)
+            for message in messages:
+                await self.send_message(message)
+            count += len(events)
+            self.last_seq = events[-1].seq
+        logger.info(
+            "live replayed session=%s user=%s after=%s count=%s",
+            self.session_id,
+            self.user.pk,
+            after,
+            count,
         )
+        await self.send_message(protocol.resumed(self.last_seq, count, ref))
+        await self.release_held()
+
+    async def release_held(self):
+        held, self.held = self.held or [], None
+        for message, text, close in held:
+            await self.deliver(message, text, close)
+
+    # Helpers.
 
     async def send_message(self, message):
         await self.send(text_data=protocol.encode(message))

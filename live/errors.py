@@ -28,6 +28,19 @@ ERROR_MESSAGES = {
     ErrorCode.TOO_LONG: _(
         "The message is too long: %(length)s characters, at most %(limit)s allowed."
     ),
+    ErrorCode.OUT_OF_RANGE: _(
+        'The field "%(field)s" must be a whole number from %(min)s to %(max)s.'
+    ),
+    ErrorCode.INVALID_STROKES: _(
+        "The whiteboard strokes are invalid (%(detail)s). Send at most "
+        "32 strokes with 1000 points in total, each with an id, a colour "
+        "like #1a2b3c, a width from 1 to 100 and points from 0 to 10000."
+    ),
+    ErrorCode.TEACHER_ONLY: _("Only the teacher can do this."),
+    ErrorCode.UNAVAILABLE: _(
+        "The live class server is unreachable for a moment, so the message "
+        "was not sent. Try again in a few seconds."
+    ),
     ErrorCode.RATE_LIMITED: _(
         "You can send at most %(limit)s messages in %(seconds)s seconds. Wait "
         "a moment and try again."

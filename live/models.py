@@ -8,8 +8,6 @@ a ``LiveEvent`` with the next session-wide sequence number, so a client or a
 replay can put events in order and see gaps.
 """
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,6 +17,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from lms import sanitize
+
+
+def isoformat(value):
+    return value.isoformat() if value is not None else None
 
 
 class SessionState(models.TextChoices):
@@ -127,6 +129,9 @@ class LiveSession(models.Model):
         """
         Open the session for everybody, log it and return the logged event.
 
+        The event is a ``live.eventlog.LoggedEvent``. With Redis it may
+        reach the ``LiveEvent`` table a moment later.
+
         Only a scheduled session can be opened.
         """
         return self._change_state(SessionState.OPEN, SessionState.SCHEDULED, by)
@@ -161,14 +166,23 @@ class LiveSession(models.Model):
                 raise InvalidTransition(
                     f"session={self.pk} cannot go from {self.state} to {new_state}"
                 )
-            event = LiveEvent.append(
+            self.refresh_from_db(fields=["state", "opened_at", "ended_at"])
+            # Imported here because the log imports this module.
+            from .eventlog import get_sync_log
+
+            # When the log fails, the transaction rolls the state back.
+            event = get_sync_log().append_sync(
                 self.pk,
                 LiveEvent.Kind.STATE,
-                sender=by,
-                payload={"state": new_state},
+                sender_id=by.pk if by is not None else None,
+                payload={
+                    "state": new_state,
+                    "opened_at": isoformat(self.opened_at),
+                    "ended_at": isoformat(self.ended_at),
+                },
                 allow_ended=True,
             )
-        self.refresh_from_db(fields=["state", "opened_at", "ended_at", "last_seq"])
+        self.refresh_from_db(fields=["last_seq"])
         return event
 
 
@@ -184,6 +198,7 @@ class LiveEvent(models.Model):
     class Kind(models.TextChoices):
         CHAT = "chat", _("chat message")
         STATE = "state", _("state change")
+        DRAW = "draw", _("whiteboard strokes")
 
     session = models.ForeignKey(
         LiveSession,
@@ -250,8 +265,8 @@ class LiveEvent(models.Model):
         kind,
         *,
         sender=None,
+        sender_id=None,
         payload=None,
-        rate_limit=None,
         allow_ended=False,
     ):
         """
@@ -261,30 +276,20 @@ class LiveEvent(models.Model):
         is the first statement of the transaction. That takes the row's
         write lock on PostgreSQL and the database write lock on SQLite, so
         concurrent appends to one session wait for each other instead of
-        reading the same number. ``rate_limit`` is ``(limit, seconds)``: if
-        ``sender`` already has ``limit`` events of ``kind`` in the last
-        ``seconds``, raise ``RateLimited`` and store nothing. Raise
-        ``SessionEnded`` when the session has ended, unless ``allow_ended``.
+        reading the same number. Raise ``SessionEnded`` when the session has
+        ended, unless ``allow_ended``.
+
+        This is the synchronous path of the database back end of
+        ``live.eventlog``. The websocket path stores batches instead.
         """
+        if sender is not None:
+            sender_id = sender.pk
         with transaction.atomic():
             sessions = LiveSession.objects.filter(pk=session_id)
             if not allow_ended:
                 sessions = sessions.not_ended()
             if not sessions.update(last_seq=F("last_seq") + 1):
                 raise SessionEnded(f"session={session_id}")
-            now = timezone.now()
-            if rate_limit is not None and sender is not None:
-                limit, seconds = rate_limit
-                recent = cls.objects.filter(
-                    session_id=session_id,
-                    sender=sender,
-                    kind=kind,
-                    created_at__gt=now - datetime.timedelta(seconds=seconds),
-                ).count()
-                if recent >= limit:
-                    # Leaving the block with an exception rolls back the
-                    # sequence number taken above.
-                    raise RateLimited(limit, seconds)
             seq = LiveSession.objects.values_list("last_seq", flat=True).get(
                 pk=session_id
             )
@@ -292,22 +297,22 @@ class LiveEvent(models.Model):
                 session_id=session_id,
                 seq=seq,
                 kind=kind,
-                sender=sender,
+                sender_id=sender_id,
                 payload=payload or {},
-                created_at=now,
+                created_at=timezone.now(),
             )
 
 
 class LiveConnection(models.Model):
     """
-    One open websocket of a person in a session: the source of presence.
+    One websocket of a person in a session: presence now, attendance later.
 
     Rows live in the database, not in a process, so that every daphne
-    process behind the load balancer sees the same people present.
-
-    NOTE: a process that dies without closing its websockets leaves their
-    rows behind, and those people stay listed as present. A heartbeat that
-    expires stale rows would fix it.
+    process behind the load balancer sees the same people present. A row
+    without ``disconnected_at`` is an open connection. Its process updates
+    ``last_seen_at`` every ``live.fanout.HEARTBEAT_SECONDS``, so the rows
+    of a process that died stop counting as present after
+    ``live.fanout.STALE_SECONDS``, and ``close_stale`` closes them.
     """
 
     session = models.ForeignKey(
@@ -325,9 +330,17 @@ class LiveConnection(models.Model):
     role = models.CharField(_("role"), max_length=20)
     channel_name = models.CharField(_("channel name"), max_length=200, unique=True)
     connected_at = models.DateTimeField(_("connected at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+    disconnected_at = models.DateTimeField(_("disconnected at"), null=True, blank=True)
 
     class Meta:
         ordering = ["session", "connected_at"]
+        indexes = [
+            models.Index(
+                fields=["session", "disconnected_at"],
+                name="live_connection_open",
+            )
+        ]
         verbose_name = _("live connection")
         verbose_name_plural = _("live connections")
 

@@ -16,6 +16,7 @@ a server message type, add a builder function next to the others.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 
 # Larger frames are rejected before they are parsed. A chat message of 1000
@@ -23,7 +24,19 @@ from dataclasses import dataclass, field
 # ("\ud83d\ude00", 12 bytes per character) it is 12 000 bytes.
 MAX_FRAME_BYTES = 16 * 1024
 MAX_REF_LENGTH = 64
+# LiveEvent.seq is a PositiveIntegerField, at most 2**31 - 1 on PostgreSQL.
+MAX_SEQ = 2**31 - 1
 CHAT_MAX_LENGTH = 1000
+# Whiteboard coordinates are integers on a 10 000 x 10 000 board, so they
+# do not depend on the size of anybody's screen. A batch of 1000 points
+# fits in the frame limit: 2000 numbers of up to 5 digits and a comma each.
+BOARD_SIZE = 10_000
+MAX_STROKES_PER_BATCH = 32
+MAX_POINTS_PER_BATCH = 1000
+MAX_STROKE_WIDTH = 100
+STROKE_ID_MAX_LENGTH = 16
+STROKE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 class ErrorCode:
@@ -42,10 +55,14 @@ class ErrorCode:
     BLANK = "blank"
     TOO_SHORT = "too_short"
     TOO_LONG = "too_long"
+    OUT_OF_RANGE = "out_of_range"
+    INVALID_STROKES = "invalid_strokes"
     # Messages that are valid but not accepted now.
+    TEACHER_ONLY = "teacher_only"
     RATE_LIMITED = "rate_limited"
     SESSION_ENDED = "session_ended"
     SERVER_ERROR = "server_error"
+    UNAVAILABLE = "unavailable"
     # Reasons to close the connection right after it opens.
     LOGIN_REQUIRED = "login_required"
     NOT_FOUND = "not_found"
@@ -58,6 +75,9 @@ class CloseCode:
     LOGIN_REQUIRED = 4401
     FORBIDDEN = 4403
     NOT_FOUND = 4404
+    # The server heard nothing from the client for too long. A client that
+    # is still alive may reconnect.
+    IDLE_TIMEOUT = 4408
     SESSION_ENDED = 4410
     # The server failed to check the connection, so a later retry may work.
     SERVER_ERROR = 4500
@@ -91,6 +111,10 @@ class Field:
     # Strip surrounding white space before the length check and keep the
     # stripped value.
     strip: bool = False
+    min_value: int | None = None
+    max_value: int | None = None
+    # Checks the value further and returns it, or raises ProtocolError.
+    check: object = None
 
     def validate(self, value, ref):
         # bool is a subclass of int in Python, but not a number in JSON.
@@ -105,9 +129,28 @@ class Field:
             )
         if isinstance(value, str):
             return self._validate_string(value, ref)
+        if isinstance(value, int) and not (
+            (self.min_value is None or value >= self.min_value)
+            and (self.max_value is None or value <= self.max_value)
+        ):
+            raise ProtocolError(
+                ErrorCode.OUT_OF_RANGE,
+                ref,
+                field=self.name,
+                min=self.min_value,
+                max=self.max_value,
+            )
+        if self.check is not None:
+            return self.check(value, ref)
         return value
 
     def _validate_string(self, value, ref):
+        value = self._check_string_length(value, ref)
+        if self.check is not None:
+            return self.check(value, ref)
+        return value
+
+    def _check_string_length(self, value, ref):
         if self.strip:
             value = value.strip()
         if self.min_length is not None and len(value) < self.min_length:
@@ -126,13 +169,90 @@ class Field:
         return value
 
 
-JSON_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", dict: "object"}
+JSON_TYPE_NAMES = {
+    str: "string",
+    int: "integer",
+    bool: "boolean",
+    dict: "object",
+    list: "array",
+}
+
+
+def _invalid_strokes(ref, detail, **params):
+    raise ProtocolError(ErrorCode.INVALID_STROKES, ref, detail=detail, **params)
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_strokes(strokes, ref):
+    """
+    Validate a batch of whiteboard strokes and return it in a compact form.
+
+    Each stroke is ``{"id", "color", "width", "points"}``, where ``points``
+    is a flat list ``[x0, y0, x1, y1, ...]`` of board coordinates.
+    """
+    if not 1 <= len(strokes) <= MAX_STROKES_PER_BATCH:
+        _invalid_strokes(ref, "count", limit=MAX_STROKES_PER_BATCH)
+    total_points = 0
+    clean = []
+    for stroke in strokes:
+        if not isinstance(stroke, dict):
+            _invalid_strokes(ref, "stroke")
+        stroke_id = stroke.get("id")
+        if not (
+            isinstance(stroke_id, str)
+            and len(stroke_id) <= STROKE_ID_MAX_LENGTH
+            and STROKE_ID_PATTERN.match(stroke_id)
+        ):
+            _invalid_strokes(ref, "id")
+        color = stroke.get("color")
+        if not (isinstance(color, str) and COLOR_PATTERN.match(color)):
+            _invalid_strokes(ref, "color")
+        width = stroke.get("width")
+        if not (_is_int(width) and 1 <= width <= MAX_STROKE_WIDTH):
+            _invalid_strokes(ref, "width")
+        points = stroke.get("points")
+        if not (isinstance(points, list) and points and len(points) % 2 == 0):
+            _invalid_strokes(ref, "points")
+        if not all(_is_int(p) and 0 <= p <= BOARD_SIZE for p in points):
+            _invalid_strokes(ref, "points")
+        total_points += len(points) // 2
+        if total_points > MAX_POINTS_PER_BATCH:
+            _invalid_strokes(ref, "too_many_points", limit=MAX_POINTS_PER_BATCH)
+        clean.append(
+            {"id": stroke_id, "color": color.lower(), "width": width, "points": points}
+        )
+    return clean
+
+
+def check_stroke_id(stroke_id, ref):
+    if not STROKE_ID_PATTERN.match(stroke_id):
+        _invalid_strokes(ref, "id")
+    return stroke_id
+
 
 # The messages a client may send, by type, with their fields.
 CLIENT_MESSAGES = {
     "chat": (Field("text", str, min_length=1, max_length=CHAT_MAX_LENGTH, strip=True),),
     "ping": (),
+    "resume": (Field("last_seq", int, min_value=0, max_value=MAX_SEQ),),
+    "draw": (Field("strokes", list, check=check_strokes),),
+    "draw_undo": (
+        Field(
+            "stroke",
+            str,
+            min_length=1,
+            max_length=STROKE_ID_MAX_LENGTH,
+            check=check_stroke_id,
+        ),
+    ),
+    "draw_clear": (),
 }
+
+# The messages only a teacher may send.
+TEACHER_ONLY = frozenset({"draw", "draw_undo", "draw_clear"})
 
 
 @dataclass(frozen=True)
@@ -253,6 +373,26 @@ def session_state(seq, state, opened_at, ended_at):
         "opened_at": opened_at,
         "ended_at": ended_at,
     }
+
+
+def draw(seq, sender, payload):
+    """
+    Carry one whiteboard change to everybody in the session.
+
+    ``payload`` is the stored one: ``{"op": "strokes", "strokes": [...]}``,
+    ``{"op": "undo", "stroke": id}`` or ``{"op": "clear"}``.
+    """
+    return {"type": "draw", "seq": seq, "from": sender, **payload}
+
+
+def ack(seq, ref=None):
+    """Confirm to its sender that a message is stored as event ``seq``."""
+    return _with_ref({"type": "ack", "seq": seq}, ref)
+
+
+def resumed(last_seq, count, ref=None):
+    """Mark the end of a replay: ``count`` events sent, up to ``last_seq``."""
+    return _with_ref({"type": "resumed", "last_seq": last_seq, "count": count}, ref)
 
 
 def error(code, message, ref=None):

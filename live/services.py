@@ -10,15 +10,20 @@ to everybody in the session, on every process.
 import logging
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.utils import timezone
 
 from courses import api as courses_api
 from lms import sanitize
 
 from . import protocol
 from .access import display_name
-from .models import LiveConnection, LiveEvent, LiveSession, SessionState
+from .eventlog import get_sync_log
+from .models import LiveConnection, LiveEvent, LiveSession, SessionState, isoformat
 from .protocol import ErrorCode, ProtocolError
 
 logger = logging.getLogger(__name__)
@@ -41,12 +46,12 @@ def chat_rate_limit():
     )
 
 
+def chat_rate_key(session_id, user_id):
+    return f"{session_id}:{user_id}:chat"
+
+
 def group_name(session_id):
     return f"live.session.{session_id}"
-
-
-def isoformat(value):
-    return value.isoformat() if value is not None else None
 
 
 def describe_session(session, course=None):
@@ -74,10 +79,14 @@ def describe_person(user, role):
 
 def participants(session_id):
     """Return everybody connected to the session, once each, in display order."""
+    from .fanout import stale_after
+
     people = {}
-    connections = LiveConnection.objects.filter(session_id=session_id).select_related(
-        "user"
-    )
+    connections = LiveConnection.objects.filter(
+        session_id=session_id,
+        disconnected_at__isnull=True,
+        last_seen_at__gt=timezone.now() - stale_after(),
+    ).select_related("user")
     for connection in connections:
         user = connection.user
         # A teacher connected twice, once as a student, is still a teacher.
@@ -101,49 +110,122 @@ def join(session_id, user, role, channel_name):
 
 
 def leave(channel_name, session_id):
-    """Forget a closed connection and return the session's participants."""
-    LiveConnection.objects.filter(channel_name=channel_name).delete()
+    """Close a connection's row and return the session's participants."""
+    LiveConnection.objects.filter(
+        channel_name=channel_name, disconnected_at__isnull=True
+    ).update(disconnected_at=timezone.now())
     return participants(session_id)
 
 
-def chat_message(event, sender_description):
-    return protocol.chat(
-        event.seq, sender_description, event.text, isoformat(event.created_at)
+def close_stale(seen_before):
+    """
+    Close the open rows not seen since ``seen_before``, left by dead processes.
+
+    A closed row keeps the time it was last seen as its end, so attendance
+    counts no more than the process vouched for. Return the ids of the
+    sessions that lost someone.
+    """
+    stale = LiveConnection.objects.filter(
+        disconnected_at__isnull=True, last_seen_at__lt=seen_before
     )
+    session_ids = set(stale.values_list("session_id", flat=True))
+    if session_ids:
+        count = stale.update(disconnected_at=F("last_seen_at"))
+        logger.warning(
+            "live closed stale connections count=%s sessions=%s",
+            count,
+            sorted(session_ids),
+        )
+    return session_ids
+
+
+def clean_chat_text(text):
+    """
+    Remove invisible control characters and surrounding white space.
+
+    ``text`` has passed the protocol's length check. A text that is left
+    empty raises ``ProtocolError`` with code ``blank``.
+    """
+    text = sanitize.clean_text(text).strip()
+    if not text:
+        raise ProtocolError(ErrorCode.BLANK, field="text")
+    return text
+
+
+def chat_rate(session_id, user):
+    limit, seconds = chat_rate_limit()
+    return (chat_rate_key(session_id, user.pk), limit, seconds)
 
 
 def post_chat(session_id, user, role, text):
     """
     Store a chat message of ``user`` and return the ``chat`` message to send.
 
-    ``text`` has passed the protocol's length check. Invisible control
-    characters are removed before it is stored, and a text that is left
-    empty raises ``ProtocolError`` with code ``blank``. Raise ``RateLimited``
-    when the person sends too fast and ``SessionEnded`` when the session has
-    ended; nothing is stored in either case.
+    This is the synchronous path of the form that works without
+    JavaScript. Raise ``RateLimited`` when the person sends too fast,
+    ``SessionEnded`` when the session has ended and
+    ``eventlog.LogUnavailable`` when Redis is unreachable. Nothing is stored
+    in any of these cases.
     """
-    text = sanitize.clean_text(text).strip()
-    if not text:
-        raise ProtocolError(ErrorCode.BLANK, field="text")
-    event = LiveEvent.append(
+    text = clean_chat_text(text)
+    event = get_sync_log().append_sync(
         session_id,
         LiveEvent.Kind.CHAT,
-        sender=user,
+        sender_id=user.pk,
         payload={"text": text, "role": role},
-        rate_limit=chat_rate_limit(),
+        rate_limit=chat_rate(session_id, user),
     )
     logger.info("live chat session=%s seq=%s sender=%s", session_id, event.seq, user.pk)
-    return chat_message(event, describe_person(user, role))
+    return event_message(event, describe_person(user, role))
 
 
-def state_message(session, event):
-    """Return the ``session`` message that announces a state change."""
-    return protocol.session_state(
-        event.seq,
-        session.state,
-        isoformat(session.opened_at),
-        isoformat(session.ended_at),
-    )
+def event_message(event, sender):
+    """
+    Build the server message that carries a logged event.
+
+    ``sender`` describes the person who sent it, or is ``None``.
+    """
+    payload = event.payload
+    if event.kind == LiveEvent.Kind.CHAT:
+        return protocol.chat(
+            event.seq, sender, payload.get("text", ""), isoformat(event.created_at)
+        )
+    if event.kind == LiveEvent.Kind.STATE:
+        return protocol.session_state(
+            event.seq,
+            payload.get("state"),
+            payload.get("opened_at"),
+            payload.get("ended_at"),
+        )
+    if event.kind == LiveEvent.Kind.DRAW:
+        changes = {key: value for key, value in payload.items() if key != "role"}
+        return protocol.draw(event.seq, sender, changes)
+    raise ValueError(f"no message for event kind {event.kind!r}")
+
+
+def event_messages(events):
+    """Build the messages of logged events, loading their senders at once."""
+    sender_ids = {event.sender_id for event in events if event.sender_id}
+    users = get_user_model().objects.in_bulk(sender_ids)
+    messages = []
+    for event in events:
+        user = users.get(event.sender_id)
+        sender = None
+        if user is not None:
+            sender = describe_person(user, event.payload.get("role", "student"))
+        messages.append(event_message(event, sender))
+    return messages
+
+
+def publication(session_id, message, close=False):
+    """Wrap a message for the session group, read by ``fanout.Hub``."""
+    return {
+        "type": "live.event",
+        "session": session_id,
+        "seq": message.get("seq"),
+        "message": message,
+        "close": close,
+    }
 
 
 def broadcast(session_id, message, *, close=False):
@@ -153,9 +235,19 @@ def broadcast(session_id, message, *, close=False):
     With ``close``, every consumer closes its websocket after sending it.
     """
     async_to_sync(get_channel_layer().group_send)(
-        group_name(session_id),
-        {"type": "live.broadcast", "message": message, "close": close},
+        group_name(session_id), publication(session_id, message, close)
     )
+
+
+async def abroadcast(session_id, message, *, close=False):
+    """Send ``message`` to everybody connected to the session."""
+    await get_channel_layer().group_send(
+        group_name(session_id), publication(session_id, message, close)
+    )
+
+
+async def aparticipants(session_id):
+    return await database_sync_to_async(participants)(session_id)
 
 
 def change_state(session, new_state, by):
@@ -177,7 +269,7 @@ def change_state(session, new_state, by):
     )
     broadcast(
         session.pk,
-        state_message(session, event),
+        event_message(event, describe_person(by, "teacher") if by else None),
         close=session.state == SessionState.ENDED,
     )
     return event

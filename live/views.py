@@ -14,6 +14,7 @@ from courses import api as courses_api
 from . import services
 from .access import participant_role
 from .errors import error_message
+from .eventlog import LogUnavailable
 from .forms import ChatForm, LiveSessionForm, taught_courses
 from .models import (
     InvalidTransition,
@@ -143,6 +144,9 @@ def post_chat(request, session_id):
         )
     except SessionEnded:
         messages.error(request, error_message(ErrorCode.SESSION_ENDED))
+    except LogUnavailable:
+        logger.warning("live chat form unavailable session=%s", session.pk)
+        messages.error(request, error_message(ErrorCode.UNAVAILABLE))
     else:
         services.broadcast(session.pk, chat)
     return redirect(target)
@@ -154,6 +158,9 @@ def _change_state(request, session_id, new_state):
         return forbidden(request, session, course)
     try:
         services.change_state(session, new_state, request.user)
+    except LogUnavailable:
+        logger.warning("live state change unavailable session=%s", session.pk)
+        messages.error(request, error_message(ErrorCode.UNAVAILABLE))
     except InvalidTransition:
         if session.state == SessionState.OPEN:
             messages.error(request, _("The live class is already open."))

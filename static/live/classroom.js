@@ -57,9 +57,11 @@
     }
   }
 
+  // The server replays every event after last_seq before live ones, so a
+  // reconnect misses nothing and repeats nothing.
   function websocketUrl() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    return scheme + window.location.host + labels.wsPath;
+    return scheme + window.location.host + labels.wsPath + "?last_seq=" + lastSeq;
   }
 
   // Append text to parent, turning http and https URLs into links.
@@ -166,20 +168,6 @@
     });
   }
 
-  function showMissedNotice() {
-    if (root.querySelector("[data-missed]")) {
-      return;
-    }
-    var notice = document.createElement("p");
-    notice.className = "notice";
-    notice.setAttribute("data-missed", "");
-    var link = document.createElement("a");
-    link.href = window.location.pathname;
-    link.textContent = labels.labelMissed;
-    notice.appendChild(link);
-    log.parentNode.insertBefore(notice, log);
-  }
-
   function applyState(state) {
     if (!stateBadge) {
       return;
@@ -207,12 +195,23 @@
   var handlers = {
     welcome: function (message) {
       backoff = BACKOFF_START_MS;
-      setStatus(labels.labelConnected, "is-connected");
+      setStatus(labels.labelConnecting, "");
       applyState(message.session.state);
       renderPresence(message.presence);
-      if (message.last_seq > lastSeq) {
-        showMissedNotice();
+    },
+    resumed: function (message) {
+      noteSeq(message.last_seq);
+      setStatus(labels.labelConnected, "is-connected");
+    },
+    ack: function (message) {
+      noteSeq(message.seq);
+      if (message.ref) {
+        delete pending[message.ref];
       }
+    },
+    draw: function (message) {
+      // NOTE: the page has no whiteboard yet; the events only move lastSeq.
+      noteSeq(message.seq);
     },
     presence: function (message) {
       renderPresence(message.participants);

@@ -1,6 +1,11 @@
 """Fixtures for live classes: a course with its people, and open sessions."""
 
+import contextlib
 import datetime
+import shutil
+import subprocess
+import time
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -10,8 +15,16 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from live.eventlog import LOCAL_LIMITER, close_log
+from live.fanout import close_hub
 from live.models import LiveSession
-from tests.conftest import restore_wagtail_root  # noqa: F401
+from tests.conftest import (
+    _prepare_daphne_child,
+    free_port,
+    port_open,
+    require,
+    restore_wagtail_root,
+)
 from tests.courses.factories import (
     enrol,
     make_course,
@@ -89,11 +102,42 @@ def classroom():
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Forget the process-local rate counts, whose keys reuse database ids."""
+    LOCAL_LIMITER.hits.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redis_log(settings):
+    """
+    Delete the live log's Redis keys before each test.
+
+    Test databases number their sessions from 1 on every run, so counters
+    left by an earlier run would hand out the wrong sequence numbers.
+    """
+    if not settings.REDIS_URL:
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match="live:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
 @pytest.fixture
-def fresh_channel_layer():
-    """Drop cached channel layers, whose queues belong to an old event loop."""
+async def fresh_channel_layer():
+    """
+    Drop cached channel layers, whose queues belong to an old event loop.
+
+    Also stop the test loop's fan-out hub and event log writer afterwards.
+    """
     channel_layers.backends = {}
     yield
+    await close_hub()
+    await close_log()
     channel_layers.backends = {}
 
 
@@ -121,3 +165,70 @@ async def open_socket(session_id, cookie=None, origin=ORIGIN, extra_cookies=""):
     )
     connected, _subprotocol = await communicator.connect(timeout=5)
     return communicator, connected
+
+
+@contextlib.contextmanager
+def running_daphne():
+    """Serve the platform with daphne in a child process; yield its base URL."""
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    get_application = partial(make_application, static_wrapper=ASGIStaticFilesHandler)
+    process = DaphneProcess("127.0.0.1", get_application, setup=_prepare_daphne_child)
+    process.start()
+    try:
+        while not process.ready.wait(timeout=1):
+            if not process.is_alive():
+                raise RuntimeError("daphne stopped before it was ready")
+        yield f"http://127.0.0.1:{process.port.value}"
+    finally:
+        process.terminate()
+        process.join(timeout=10)
+
+
+@pytest.fixture
+def two_daphnes(transactional_db, redis_url):
+    """Serve the platform from two daphne processes that share one Redis."""
+    with running_daphne() as first, running_daphne() as second:
+        yield first, second
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """
+    Start a private redis-server on a free loopback port; yield its URL.
+
+    A test may stop it (``.process.terminate()``) to cut the platform off
+    from Redis without touching the machine's shared server.
+    """
+    binary = shutil.which("redis-server")
+    require(binary is not None, "needs redis-server (Debian package redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not port_open("127.0.0.1", port, timeout=0.2):
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.fail("the private redis-server did not start")
+        time.sleep(0.05)
+    try:
+        yield SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", process=process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

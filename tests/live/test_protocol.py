@@ -106,7 +106,7 @@ def test_error_keeps_ref_once_read():
 def test_unknown_type_lists_known_types():
     error = parse_error('{"type": "shout"}')
     assert error.params["type"] == "shout"
-    assert error.params["known"] == "chat, ping"
+    assert error.params["known"] == "chat, draw, draw_clear, draw_undo, ping, resume"
 
 
 def test_server_messages_shape():

@@ -28,12 +28,12 @@ def websocket_url(base_url, session):
 
 
 async def receive(socket, message_type):
-    """Skip presence updates and return the next message of ``message_type``."""
+    """Skip presence and ack messages and return the next ``message_type``."""
     while True:
         message = json.loads(await asyncio.wait_for(socket.recv(), TIMEOUT))
         if message["type"] == message_type:
             return message
-        assert message["type"] == "presence", message
+        assert message["type"] in ("presence", "ack"), message
 
 
 def open_connection(base_url, session, cookie, origin=None):

@@ -1,0 +1,282 @@
+"""
+Fan-out of session events to the websockets of one process, in order.
+
+Each process has one ``Hub`` per event loop, with one channel layer channel
+of its own. The hub adds that channel to a session's group when the first
+local websocket of the session connects, and removes it when the last one
+leaves. A ``group_send`` to the session therefore costs one channel layer
+message per process, however many of the session's websockets the process
+serves, and the hub encodes the message once and hands the frame to each
+local consumer.
+
+Events with a sequence number are delivered in sequence order. Two processes
+may publish events 7 and 8 in the opposite order, so the hub holds an event
+that arrives early until the gap fills, and after ``GAP_SECONDS`` it reads
+the missing events from the log. Messages without a number, such as
+presence, go out at once.
+
+The hub also runs the heartbeat: it closes local websockets that sent
+nothing for ``idle_timeout()`` seconds, marks its open ``LiveConnection``
+rows as seen, and closes the rows of processes that stopped doing so.
+"""
+
+import asyncio
+import datetime
+import logging
+import time
+import weakref
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import timezone
+
+from . import protocol, services
+from .eventlog import LAYER_ERRORS, get_log
+from .models import LiveConnection
+
+logger = logging.getLogger(__name__)
+
+GAP_SECONDS = 1.0
+# Each process marks its connections as seen this often (setting
+# LIVE_HEARTBEAT_SECONDS). A connection row not seen for three intervals
+# belongs to a process that died.
+HEARTBEAT_SECONDS = 20
+# A websocket that sends nothing for this long is closed (setting
+# LIVE_IDLE_TIMEOUT_SECONDS). classroom.js sends a ping every 25 s.
+IDLE_TIMEOUT_SECONDS = 60
+
+
+def heartbeat_seconds():
+    return getattr(settings, "LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+
+
+def idle_timeout():
+    return getattr(settings, "LIVE_IDLE_TIMEOUT_SECONDS", IDLE_TIMEOUT_SECONDS)
+
+
+def stale_after():
+    return datetime.timedelta(seconds=3 * heartbeat_seconds())
+
+
+class Room:
+    """The local websockets of one session and its delivery position."""
+
+    def __init__(self, session_id):
+        self.session_id = session_id
+        self.members = set()
+        # None until the log's latest number has been read. Until then
+        # every sequenced event waits in ``early``.
+        self.delivered_seq = None
+        self.early = {}
+        self.gap_task = None
+
+
+class Hub:
+    """The fan-out and heartbeat of one process (one event loop)."""
+
+    def __init__(self):
+        self.layer = get_channel_layer()
+        self.rooms = {}
+        self.channel = None
+        self.started = asyncio.Lock()
+        self.tasks = []
+
+    async def start(self):
+        async with self.started:
+            if self.channel is not None:
+                return
+            self.channel = await self.layer.new_channel("live-process.")
+            loop = asyncio.get_running_loop()
+            self.tasks = [
+                loop.create_task(self.receive_loop()),
+                loop.create_task(self.heartbeat_loop()),
+            ]
+            logger.info("live hub started channel=%s", self.channel)
+
+    async def add(self, consumer):
+        """Start delivering the session's events to ``consumer``."""
+        await self.start()
+        session_id = consumer.session_id
+        room = self.rooms.get(session_id)
+        if room is not None:
+            room.members.add(consumer)
+            return
+        room = Room(session_id)
+        room.members.add(consumer)
+        self.rooms[session_id] = room
+        await self.layer.group_add(services.group_name(session_id), self.channel)
+        room.delivered_seq = await get_log().last_seq(session_id)
+        await self.release(room)
+
+    async def remove(self, consumer):
+        room = self.rooms.get(consumer.session_id)
+        if room is None:
+            return
+        room.members.discard(consumer)
+        if room.members:
+            return
+        del self.rooms[consumer.session_id]
+        if room.gap_task is not None:
+            room.gap_task.cancel()
+        try:
+            await self.layer.group_discard(
+                services.group_name(consumer.session_id), self.channel
+            )
+        except LAYER_ERRORS as error:
+            # The group forgets the channel by itself after channels_redis's
+            # group_expiry (one day by default).
+            logger.warning(
+                "live hub could not leave group session=%s error=%s",
+                consumer.session_id,
+                error,
+            )
+
+    async def receive_loop(self):
+        while True:
+            try:
+                event = await self.layer.receive(self.channel)
+            except LAYER_ERRORS as error:
+                logger.warning(
+                    "live hub cannot reach the channel layer error=%s", error
+                )
+                await asyncio.sleep(1)
+                await self.rejoin_groups()
+                continue
+            room = self.rooms.get(event.get("session"))
+            if room is None:
+                continue
+            try:
+                await self.dispatch(room, event)
+            except Exception:  # noqa: BLE001
+                # One bad message must not stop delivery to the process.
+                logger.exception("live fan-out failed session=%s", room.session_id)
+
+    async def rejoin_groups(self):
+        """Add the process channel to its groups again after a layer outage."""
+        for session_id in list(self.rooms):
+            try:
+                await self.layer.group_add(
+                    services.group_name(session_id), self.channel
+                )
+            except LAYER_ERRORS:
+                return
+
+    async def dispatch(self, room, event):
+        seq = event.get("seq")
+        if seq is None:
+            await self.send_to_members(room, event["message"], event.get("close"))
+            return
+        if room.delivered_seq is not None and seq <= room.delivered_seq:
+            return
+        room.early[seq] = event
+        await self.release(room)
+
+    async def release(self, room):
+        """Deliver the events that follow ``delivered_seq`` without a gap."""
+        if room.delivered_seq is None:
+            return
+        for seq in [seq for seq in room.early if seq <= room.delivered_seq]:
+            del room.early[seq]
+        while room.delivered_seq + 1 in room.early:
+            event = room.early.pop(room.delivered_seq + 1)
+            room.delivered_seq += 1
+            await self.send_to_members(room, event["message"], event.get("close"))
+        if room.early and (room.gap_task is None or room.gap_task.done()):
+            room.gap_task = asyncio.get_running_loop().create_task(self.fill_gap(room))
+
+    async def fill_gap(self, room):
+        await asyncio.sleep(GAP_SECONDS)
+        if not room.early or room.delivered_seq is None:
+            return
+        first_early = min(room.early)
+        missing = await get_log().events_after(
+            room.session_id, room.delivered_seq, until=first_early - 1
+        )
+        messages = await database_sync_to_async(services.event_messages)(missing)
+        for event, message in zip(missing, messages, strict=True):
+            room.early.setdefault(event.seq, {"message": message, "seq": event.seq})
+        if room.delivered_seq + 1 not in room.early:
+            logger.warning(
+                "live events missing from the log session=%s after=%s before=%s",
+                room.session_id,
+                room.delivered_seq,
+                first_early,
+            )
+            room.delivered_seq = first_early - 1
+        await self.release(room)
+
+    async def send_to_members(self, room, message, close=False):
+        text = protocol.encode(message)
+        for consumer in list(room.members):
+            await consumer.deliver(message, text, close)
+
+    async def heartbeat_loop(self):
+        while True:
+            await asyncio.sleep(heartbeat_seconds())
+            try:
+                await self.beat()
+            except Exception:  # noqa: BLE001
+                logger.exception("live heartbeat failed")
+
+    async def beat(self):
+        """Close idle websockets, mark the rest as seen, close stale rows."""
+        deadline = time.monotonic() - idle_timeout()
+        channel_names = []
+        for room in list(self.rooms.values()):
+            for consumer in list(room.members):
+                if consumer.last_received < deadline:
+                    await consumer.expire()
+                else:
+                    channel_names.append(consumer.channel_name)
+        changed = await database_sync_to_async(mark_seen)(channel_names)
+        for session_id in changed:
+            await services.abroadcast(
+                session_id, protocol.presence(await services.aparticipants(session_id))
+            )
+
+    async def close(self):
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        for room in self.rooms.values():
+            if room.gap_task is not None:
+                room.gap_task.cancel()
+
+
+def mark_seen(channel_names):
+    """
+    Mark local connections as seen and close the stale rows of any process.
+
+    Return the ids of the sessions whose presence changed.
+    """
+    now = timezone.now()
+    for start in range(0, len(channel_names), 500):
+        LiveConnection.objects.filter(
+            channel_name__in=channel_names[start : start + 500],
+            disconnected_at__isnull=True,
+        ).update(last_seen_at=now)
+    return services.close_stale(now - stale_after())
+
+
+_hubs = weakref.WeakKeyDictionary()
+
+
+def get_hub():
+    """Return the hub of the running event loop."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = Hub()
+    return hub
+
+
+async def close_hub():
+    """Stop the running loop's hub, for tests and shutdown."""
+    hub = _hubs.pop(asyncio.get_running_loop(), None)
+    if hub is not None:
+        await hub.close()
