@@ -358,7 +358,7 @@ def _read_columns(rows, order, rules, schools):
         kk_dates,
         recommendations,
         *choices,
-    ) = [list(map(operator.itemgetter(index), rows)) for index in order]
+    ) = operator.itemgetter(*order)(list(zip(*rows, strict=True)))
     verified = choices[MAX_CHOICES]
     kelurahan = choices[MAX_CHOICES + 1] if len(choices) > MAX_CHOICES + 1 else None
     choices = choices[:MAX_CHOICES]

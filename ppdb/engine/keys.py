@@ -29,9 +29,9 @@ class KeyLayout:
         self.rules = rules
         self.eligibility = eligibility
         self.choice_first = rules.mechanism == "choice_first"
-        births = [applicant.birth_date.toordinal() for applicant in applicants]
+        births = self.births = [a.birth_date.toordinal() for a in applicants]
         self.birth_min = min(births, default=0)
-        stamps = [applicant.submitted_at for applicant in applicants]
+        stamps = self.stamps = [applicant.submitted_at for applicant in applicants]
         self.stamp_min = min(stamps, default=0)
         scores = [a.score for a in applicants if a.score is not None]
         # Scores are exact decimals: scale them all by the largest number of
@@ -70,23 +70,36 @@ class KeyLayout:
     def scale_score(self, score):
         return int(score.scaleb(self.score_places))
 
-    def static_part(self, applicant, index):
-        """Return the fields of an entry that do not depend on the school."""
-        shifts = self.shifts[applicant.track]
-        value = index << CHOICE_BITS
-        for name, shift in shifts.items():
-            if name == "age_band":
-                field = self.eligibility.age_band(applicant)
-            elif name == "birth_date":
-                field = applicant.birth_date.toordinal() - self.birth_min
-            elif name == "submitted_at":
-                field = applicant.submitted_at - self.stamp_min
-            elif name == "score":
-                field = self.score_max - self.scale_score(applicant.score)
-            else:
+    def static_parts(self, applicants):
+        """
+        Return, per applicant, the fields of its entries that hold at any school.
+
+        Distance and choice rank differ per choice and are added later.
+        """
+        parts = [index << CHOICE_BITS for index in range(len(applicants))]
+        tracks = [applicant.track for applicant in applicants]
+        fields = {
+            "age_band": lambda: list(map(self.eligibility.age_band, applicants)),
+            "birth_date": lambda: [birth - self.birth_min for birth in self.births],
+            "submitted_at": lambda: [stamp - self.stamp_min for stamp in self.stamps],
+            "score": lambda: [
+                0 if a.score is None else self.score_max - self.scale_score(a.score)
+                for a in applicants
+            ],
+        }
+        for name, compute in fields.items():
+            shift_of = {
+                track: shifts[name]
+                for track, shifts in self.shifts.items()
+                if name in shifts
+            }
+            if not shift_of:
                 continue
-            value |= field << shift
-        return value
+            parts = [
+                part | (value << shift_of[track]) if track in shift_of else part
+                for part, value, track in zip(parts, compute(), tracks, strict=True)
+            ]
+        return parts
 
     def program_base(self, program):
         return program << self.width
