@@ -276,7 +276,7 @@ class Harvester:
         """
         Harvest every page of the list and advance the source's state.
 
-        Raise ``HarvestError`` when a page fails; the pages stored before it
+        Raise ``HarvestError`` when a page fails. The pages stored before it
         stay stored, and the source's state stays where it was.
         """
         started_at = timezone.now()
@@ -287,6 +287,9 @@ class Harvester:
             arguments["from"] = from_date
         newest = self.source.last_datestamp
         index = ensure_index(self.source)
+        logger.info(
+            "harvest started source=%s from=%s", self.source.pk, from_date or "-"
+        )
         try:
             for element, total in self.client.pages("ListRecords", **arguments):
                 if self.progress is not None and total and not self.progress.total:
@@ -297,13 +300,19 @@ class Harvester:
                 for record in records:
                     if newest is None or record.datestamp > newest:
                         newest = record.datestamp
-        except OAIErrorResponse as error:
-            if error.code != "noRecordsMatch":
+        except HarvestError as error:
+            if not (
+                isinstance(error, OAIErrorResponse) and error.code == "noRecordsMatch"
+            ):
+                logger.warning(
+                    "harvest failed source=%s error=%s", self.source.pk, error
+                )
                 raise
             logger.info("no new records source=%s", self.source.pk)
         self.source.last_datestamp = newest
         self.source.last_harvest_at = started_at
         self.source.save(update_fields=["last_datestamp", "last_harvest_at"])
+        logger.info("harvest finished source=%s %s", self.source.pk, self.summary)
         return self.summary
 
     @transaction.atomic

@@ -4,6 +4,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+import yaml
+
 
 class RecordedRepository:
     """
@@ -60,3 +62,20 @@ class RecordedRepository:
 
 def route(**arguments):
     return frozenset(arguments.items())
+
+
+def cassette_routes(path):
+    """
+    Return the routes of a VCR cassette: each recorded request's arguments
+    mapped to its recorded status and body.
+    """
+    cassette = yaml.safe_load(path.read_text(encoding="utf-8"))
+    routes = {}
+    for interaction in cassette["interactions"]:
+        query = urlsplit(interaction["request"]["uri"]).query
+        response = interaction["response"]
+        routes[frozenset(parse_qsl(query))] = (
+            response["status"]["code"],
+            response["body"]["string"].encode("utf-8"),
+        )
+    return routes

@@ -9,7 +9,7 @@ from library.models import LibraryIndexPage, LibraryItemPage
 from library.oai.client import HarvestError, OAIClient
 from library.oai.models import HarvestedRecord, HarvestSource
 
-from .recorded import RecordedRepository, route
+from .recorded import RecordedRepository, cassette_routes, route
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +270,42 @@ def test_redirect_to_other_host_rejected(home, identify):
                 harvest(repository.url)
         assert other.requests == []
     assert not HarvestSource.objects.exists()
+
+
+@pytest.fixture
+def cassette(corpus_dir):
+    folder = corpus_dir / "oai" / "responses"
+    return lambda name: cassette_routes(folder / f"mit-dspace_cassette_{name}.yaml")
+
+
+def test_client_follows_ten_set_pages(cassette):
+    with RecordedRepository(cassette("get-sets")) as repository:
+        pages = list(OAIClient(repository.url).pages("ListSets"))
+        assert len(repository.requests) == 10
+    specs = [s for element, _size in pages for s in element.iter("{*}setSpec")]
+    assert len(pages) == 10
+    # The recorded DSpace server announced 966 sets but sent 100 on each of
+    # its ten pages, so the harvester must not stop at the announced size.
+    assert {size for _element, size in pages} == {966}
+    assert len(specs) == 1000
+
+
+def test_client_follows_identifier_pages(cassette):
+    arguments = {
+        "metadataPrefix": "oai_dc",
+        "from": "2022-01-01",
+        "until": "2022-01-10",
+        "set": "hdl_1721.1_49432",
+    }
+    with RecordedRepository(cassette("get-identifiers")) as repository:
+        pages = list(OAIClient(repository.url).pages("ListIdentifiers", **arguments))
+    headers = [h for element, _size in pages for h in element.iter("{*}header")]
+    assert len(headers) == 171
+
+
+def test_harvest_set_from_cassette(home, identify, cassette):
+    routes = {**identify, **cassette("harvest-from-set")}
+    with RecordedRepository(routes) as repository:
+        harvest(repository.url, "--set", "com_1721.1_140587")
+    assert HarvestedRecord.objects.count() == 58
+    assert LibraryItemPage.objects.live().count() == 58
