@@ -606,6 +606,10 @@ def import_items(
     called once per good row, for a progress bar. Return an
     ``ImportResult``, or raise ``CSVFileError`` when the file is rejected as
     a whole, and then nothing is stored.
+
+    NOTE: the import key is looked up before the rows are stored and is not
+    unique in the database, so two imports of the same rows running at the
+    same time can both store an item.
     """
     result = ImportResult()
     rows = read_rows(index, folder, data, result)
