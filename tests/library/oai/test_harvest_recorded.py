@@ -309,3 +309,26 @@ def test_harvest_set_from_cassette(home, identify, cassette):
         harvest(repository.url, "--set", "com_1721.1_140587")
     assert HarvestedRecord.objects.count() == 58
     assert LibraryItemPage.objects.live().count() == 58
+
+
+def test_day_granularity_source_gets_day_from(home, responses):
+    identify = responses("erasmus-dspace-2003_Identify.xml").replace(
+        b"<granularity>YYYY-MM-DDThh:mm:ssZ</granularity>",
+        b"<granularity>YYYY-MM-DD</granularity>",
+    )
+    listing = responses("erasmus-dspace-2003_ListRecords.xml")
+    routes = {
+        route(verb="Identify"): identify,
+        route(verb="ListRecords", metadataPrefix="oai_dc"): listing,
+    }
+    with RecordedRepository(routes) as repository:
+        harvest(repository.url)
+        source = HarvestSource.objects.get()
+        assert source.granularity == "YYYY-MM-DD"
+        day = source.last_datestamp.date().isoformat()
+        repository.routes[
+            route(verb="ListRecords", metadataPrefix="oai_dc", **{"from": day})
+        ] = listing
+        harvest(repository.url)
+        assert repository.requests[-1]["from"] == day
+    assert HarvestedRecord.objects.count() == 16
