@@ -42,8 +42,8 @@ BOOLEANS = {"true": True, "false": False}
 _OPTIONAL_BOOLEANS = {"true", "false", ""}
 _SEXES = {"L", "P"}
 _TRACKS = set(TRACKS)
-# Joins a row's fields for the input digest; CSV fields cannot contain it
-# unless a file does so on purpose, and then only its own digest changes.
+# Separates a row's fields in the input digest: the ASCII unit separator,
+# which does not occur in ordinary CSV text.
 _SEPARATOR = "\x1f"
 
 MESSAGE_INVALID = gettext_noop("%(column)s is %(value)s: expected %(expected)s.")
@@ -219,6 +219,9 @@ def read_schools(path, tracks):
                     column=name,
                 )
             seat_columns[track] = index
+        # The digest reads the columns in a fixed order, whatever the file's.
+        canonical = [columns[name] for name in SCHOOL_COLUMNS]
+        canonical += [seat_columns[track] for track in sorted(seat_columns)]
         schools = {}
         lines = []
         for row in reader:
@@ -241,7 +244,7 @@ def read_schools(path, tracks):
                 )
                 continue
             schools[school.npsn] = school
-            lines.append("\x1f".join(field.strip() for field in row))
+            lines.append(_SEPARATOR.join(row[index].strip() for index in canonical))
     if not schools and not problems:
         problems.add(None, "no_rows", gettext_noop("The file has no data rows."))
     problems.raise_if_any()
@@ -319,6 +322,14 @@ def read_applicants(path, rules, schools, progress=None):
         header, columns = _header(
             reader, problems, APPLICANT_COLUMNS, OPTIONAL_APPLICANT_COLUMNS
         )
+        if columns is not None and rules.catchment.kind == "kelurahan":
+            if "kelurahan" not in columns:
+                problems.add(
+                    1,
+                    "missing_column",
+                    gettext_noop("The column %(column)s is missing."),
+                    column="kelurahan",
+                )
         problems.raise_if_any()
         rows = []
         while chunk := list(itertools.islice(reader, 10_000)):

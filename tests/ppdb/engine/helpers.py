@@ -117,6 +117,7 @@ class Run:
     """The files and results of one simulation in a temporary folder."""
 
     def __init__(self, directory, rules, schools, applicants):
+        directory.mkdir(parents=True, exist_ok=True)
         self.rules_path = directory / "RULES.toml"
         self.schools_path = directory / "SCHOOLS.csv"
         self.applicants_path = directory / "APPLICANTS.csv"

@@ -232,3 +232,14 @@ def test_changed_input_changes_hash(tmp_path):
     )
 
     assert second.input_hash != first.input_hash
+
+
+def test_column_order_does_not_change_hash(tmp_path):
+    rows = [applicant("A", [X], 100), applicant("B", [X], 200)]
+    first = Run(tmp_path / "a", smp_rules(), [school(X, 5)], rows)
+    second = Run(tmp_path / "b", smp_rules(), [school(X, 5)], rows)
+    for path in (second.schools_path, second.applicants_path):
+        table = read_rows(path)
+        write_rows(path, table, list(reversed(list(table[0]))))
+
+    assert first.simulate().summary.input_hash == (second.simulate().summary.input_hash)

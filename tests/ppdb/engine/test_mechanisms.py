@@ -197,6 +197,22 @@ def test_kelurahan_catchment_needs_every_school(tmp_path):
     assert not files.results_path.exists()
 
 
+def test_kelurahan_catchment_needs_column(tmp_path):
+    files = Run(
+        tmp_path,
+        smp_rules(extra=KELURAHAN),
+        [school(X, 5), school(Y, 5)],
+        [applicant("A", [X], 100)],
+    )
+
+    with pytest.raises(InputError) as error:
+        files.simulate()
+
+    problem = error.value.problems[0]
+    assert (problem.line, problem.code) == (1, "missing_column")
+    assert problem.params == {"column": "kelurahan"}
+
+
 def test_distance_of_one_degree_at_equator():
     # 2π × 6,371,000 m / 360 = 111,194.93 m.
     assert distance_m(Point(0, 0), Point(0, 1)) == 111_195
