@@ -444,3 +444,31 @@ def test_pending_file_without_queue_time(library, teacher, settings):
 
     assert recent.stale == []
     assert old.stale == [item_file.pk]
+
+
+@pytest.mark.django_db
+def test_lease_renewed_after_copy(library, teacher, monkeypatch):
+    item_file = add_item_file(library, teacher)
+    leases = {}
+    real_claim = extraction.claim
+    real_run_worker = extraction.run_worker
+
+    def recording_claim(item_file_id, worker):
+        claimed = real_claim(item_file_id, worker)
+        leases["claimed"] = ItemFile.objects.get(pk=item_file_id).extraction_lease_until
+        return claimed
+
+    def recording_run_worker(path, content_type):
+        row = ItemFile.objects.get(pk=item_file.pk)
+        leases["running"] = row.extraction_lease_until
+        return real_run_worker(path, content_type)
+
+    monkeypatch.setattr(extraction, "claim", recording_claim)
+    monkeypatch.setattr(extraction, "run_worker", recording_run_worker)
+
+    extraction.extract_item_file(item_file.pk)
+
+    item_file.refresh_from_db()
+    assert leases["running"] > leases["claimed"]
+    assert item_file.extraction_lease_until is None
+    assert item_file.extraction_worker == ""
