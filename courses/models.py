@@ -19,6 +19,7 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -30,7 +31,15 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lms.models import AcademicYear, ClassGroup, Membership, School, Semester
+from lms.models import (
+    AcademicYear,
+    ClassGroup,
+    GuardianLink,
+    Membership,
+    School,
+    Semester,
+)
+from lms.page_routes import CachedRouteMixin
 
 from .blocks import LessonBodyBlock
 from .forms import CoursePageForm
@@ -69,7 +78,7 @@ class CourseRole(models.TextChoices):
     OPERATOR = "operator", _("school operator")
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(CachedRouteMixin, Page):
     """The course list of one school."""
 
     school = models.OneToOneField(
@@ -126,6 +135,45 @@ class CourseIndexPage(Page):
         return context
 
 
+# Names of the annotations that ``with_viewer_flags`` adds to courses.
+VIEWER_FLAGS = ("viewer_is_teacher", "viewer_is_student", "viewer_guards_anyone")
+
+
+def with_viewer_flags(courses, user):
+    """
+    Annotate ``courses`` with what ``user`` most often is to them, in one query.
+
+    ``viewer_is_teacher`` and ``viewer_is_student`` are about the course.
+    ``viewer_guards_anyone`` is whether ``user`` is a guardian of any
+    student, which the site menu shows. ``CoursePage.viewer_role`` reads
+    them and looks up the rarer roles only when both are false.
+    """
+    return courses.annotate(
+        viewer_is_teacher=Exists(
+            CoursePage.teachers.through.objects.filter(
+                coursepage_id=OuterRef("pk"), user_id=user.pk
+            )
+        ),
+        viewer_is_student=Exists(
+            Enrolment.objects.active().filter(
+                course_id=OuterRef("pk"), student_id=user.pk
+            )
+        ),
+        viewer_guards_anyone=Exists(GuardianLink.objects.filter(guardian_id=user.pk)),
+    )
+
+
+def add_menu_flags(context, request):
+    """
+    Give the site menu the guardian flag that the course query already found.
+
+    The ``site`` context processor would query it again otherwise. The
+    context of a view takes precedence over that of a context processor.
+    """
+    if hasattr(request, "viewer_guards_anyone"):
+        context["IS_GUARDIAN"] = request.viewer_guards_anyone
+
+
 class CourseAccessMixin:
     """
     Serve a course page only to the people of its course.
@@ -144,6 +192,15 @@ class CourseAccessMixin:
     def get_course(self):
         raise NotImplementedError
 
+    def get_course_for_viewer(self, user):
+        """
+        Return the course of this page annotated by ``with_viewer_flags``.
+
+        Return ``None`` when the page is not inside a course.
+        """
+        courses = CoursePage.objects.ancestor_of(self)
+        return with_viewer_flags(courses, user).first()
+
     def viewer_may_see(self, user, course, role):
         if user.is_superuser:
             return True
@@ -156,12 +213,15 @@ class CourseAccessMixin:
     def serve(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        course = self.get_course()
+        # The role is looked up on every request and never cached, so that a
+        # student whose enrolment ends loses access at once.
+        course = self.get_course_for_viewer(request.user)
         if course is None:
             raise Http404
         # Kept on the request so that get_context needs no second lookup.
         request.course = course
-        request.course_role = course.role_of(request.user)
+        request.course_role = course.viewer_role(request.user)
+        request.viewer_guards_anyone = course.viewer_guards_anyone
         if not self.viewer_may_see(request.user, course, request.course_role):
             logger.info(
                 "course page denied user=%s page=%s course=%s",
@@ -181,7 +241,7 @@ class CourseAccessMixin:
         return response
 
 
-class CoursePage(CourseAccessMixin, Page):
+class CoursePage(CourseAccessMixin, CachedRouteMixin, Page):
     """A course: one subject taught to one grade in one academic year."""
 
     subject = models.CharField(
@@ -304,7 +364,28 @@ class CoursePage(CourseAccessMixin, Page):
             if self.live and kwargs.get("update_fields") is None:
                 self.enrol_class_group()
 
+    @classmethod
+    def get_route_queryset(cls):
+        # The course page shows its year, semester and class group.
+        return (
+            super()
+            .get_route_queryset()
+            .select_related("academic_year", "semester__academic_year", "class_group")
+        )
+
     def get_course(self):
+        return self
+
+    def get_course_for_viewer(self, user):
+        flags = (
+            with_viewer_flags(CoursePage.objects.filter(pk=self.pk), user)
+            .values(*VIEWER_FLAGS)
+            .first()
+        )
+        if flags is None:
+            return None
+        for name, value in flags.items():
+            setattr(self, name, value)
         return self
 
     @property
@@ -329,15 +410,33 @@ class CoursePage(CourseAccessMixin, Page):
             return None
         if self.teachers.filter(pk=user.pk).exists():
             return CourseRole.TEACHER
-        active = self.enrolments.active()
-        if active.filter(student=user).exists():
+        if self.enrolments.active().filter(student=user).exists():
             return CourseRole.STUDENT
-        school = self.school
-        if school is not None and user.has_school_role(
-            school, Membership.Role.OPERATOR
-        ):
+        return self.staff_or_guardian_role(user)
+
+    def viewer_role(self, user):
+        """Return ``role_of(user)`` for a course annotated by ``with_viewer_flags``."""
+        if self.viewer_is_teacher:
+            return CourseRole.TEACHER
+        if self.viewer_is_student:
+            return CourseRole.STUDENT
+        return self.staff_or_guardian_role(user)
+
+    def staff_or_guardian_role(self, user):
+        """Return the role of a ``user`` who neither teaches nor follows the course."""
+        # The school is that of the course index, the parent page, which is
+        # matched by its tree path rather than loaded.
+        if Membership.objects.filter(
+            user=user,
+            role=Membership.Role.OPERATOR,
+            school__course_index__path=self.path[: -self.steplen],
+        ).exists():
             return CourseRole.OPERATOR
-        if active.filter(student__guardian_links__guardian=user).exists():
+        if (
+            self.enrolments.active()
+            .filter(student__guardian_links__guardian=user)
+            .exists()
+        ):
             return CourseRole.GUARDIAN
         return None
 
@@ -399,16 +498,24 @@ class CoursePage(CourseAccessMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         role = getattr(request, "course_role", None) or self.role_of(request.user)
         context["role"] = role
-        context["units"] = UnitPage.objects.child_of(self).live()
-        context["lessons"] = LessonPage.objects.child_of(self).live()
+        from .outline import lesson_links, unit_links
+
+        context["units"] = unit_links(request, self)
+        # Every live lesson of the course: the list shows those directly
+        # under the course, and the progress counts all of them.
+        all_lessons = lesson_links(request, self)
+        context["lessons"] = [
+            lesson for lesson in all_lessons if lesson.depth == self.depth + 1
+        ]
         if role == CourseRole.STUDENT:
             from .progress import progress_for
 
-            context["progress"] = progress_for(request.user, self)
+            context["progress"] = progress_for(request.user, self, all_lessons)
+        add_menu_flags(context, request)
         return context
 
 
-class UnitPage(CourseAccessMixin, Page):
+class UnitPage(CourseAccessMixin, CachedRouteMixin, Page):
     """A chapter of a course that groups its lessons."""
 
     intro = RichTextField(_("introduction"), blank=True)
@@ -426,12 +533,13 @@ class UnitPage(CourseAccessMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["course"] = self.get_course()
+        context["course"] = getattr(request, "course", None) or self.get_course()
         context["lessons"] = LessonPage.objects.child_of(self).live()
+        add_menu_flags(context, request)
         return context
 
 
-class LessonPage(CourseAccessMixin, Page):
+class LessonPage(CourseAccessMixin, CachedRouteMixin, Page):
     """A lesson: text, pictures, media and documents for students to read."""
 
     summary = models.CharField(
@@ -462,10 +570,15 @@ class LessonPage(CourseAccessMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         course = getattr(request, "course", None) or self.get_course()
         context["course"] = course
-        siblings = LessonPage.objects.sibling_of(self).live()
-        context["previous_lesson"] = siblings.filter(path__lt=self.path).last()
-        context["next_lesson"] = siblings.filter(path__gt=self.path).first()
+        from .outline import sibling_links
+
+        siblings = sibling_links(request, self)
+        before = [lesson for lesson in siblings if lesson.path < self.path]
+        after = [lesson for lesson in siblings if lesson.path > self.path]
+        context["previous_lesson"] = before[-1] if before else None
+        context["next_lesson"] = after[0] if after else None
         context["role"] = getattr(request, "course_role", None)
+        add_menu_flags(context, request)
         if context["role"] == CourseRole.STUDENT:
             from .progress import record_seen
 

@@ -66,11 +66,16 @@ def progress_for(student, course, lessons=None):
     """
     Return the ``CourseProgress`` of ``student`` in ``course``.
 
+    ``lessons`` may be lesson pages or any objects with their ``pk``, such
+    as ``courses.outline.PageLink``; ``continue_lesson`` is one of them.
+
     The lesson to continue with is the one last opened that is not done.
     Without one it is the first lesson not done, and ``None`` when all are.
     """
     lessons = list(course_lessons(course) if lessons is None else lessons)
-    rows = LessonProgress.objects.filter(student=student, lesson__in=lessons)
+    rows = LessonProgress.objects.filter(
+        student=student, lesson_id__in=[lesson.pk for lesson in lessons]
+    )
     done_ids = frozenset(row.lesson_id for row in rows if row.completed_at)
     open_rows = sorted(
         (row for row in rows if row.completed_at is None),

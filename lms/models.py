@@ -21,6 +21,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .page_routes import CachedRouteMixin
 from .validators import (
     validate_kecamatan_code,
     validate_kelurahan_code,
@@ -676,7 +677,7 @@ class LoginLock(models.Model):
         return self.lifted_at is None and self.locked_until > now
 
 
-class HomePage(Page):
+class HomePage(CachedRouteMixin, Page):
     """The city's home page, with the entry points to every part."""
 
     intro = RichTextField(_("introduction"), blank=True)

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from lms import page_routes
 from lms.views import health
 
 urlpatterns = [
@@ -37,4 +38,9 @@ if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
         )
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages go through lms.page_routes, which remembers their routes. Wagtail's
+# own paths under _util/ keep its views.
+urlpatterns += [
+    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", page_routes.serve, name="page_serve"),
+    path("", include(wagtail_urls)),
+]

@@ -151,6 +151,17 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# With Redis, sessions are read from the cache and written through to the
+# database, so a logged-in request does not query the session table.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# lms.page_routes remembers which page each path leads to. Every process must
+# see when the page tree changes, so the cache is on only with a shared
+# cache (Redis). PAGE_ROUTE_CACHE_TIMEOUT is in seconds.
+PAGE_ROUTE_CACHE = env_bool("PAGE_ROUTE_CACHE", bool(REDIS_URL))
+PAGE_ROUTE_CACHE_TIMEOUT = int(os.environ.get("PAGE_ROUTE_CACHE_TIMEOUT", "3600"))
+
 # Background tasks run at once on the embedded default. Production points
 # TASKS_BACKEND at a real queue, for example the database backend of
 # django-tasks-db, served by its own worker process.

@@ -2,15 +2,17 @@
 
 import http.client
 import time
+from importlib import import_module
 from urllib.parse import urlparse
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 
 def log_in(user):
     """Return the session key of a new logged-in session of ``user``."""
-    session = SessionStore()
+    # The configured engine, so that a cached session starts in the cache.
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "lms.auth.IdentifierBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()

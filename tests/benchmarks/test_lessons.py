@@ -31,7 +31,7 @@ ROUNDS = 3
 
 
 @pytest.mark.django_db(transaction=True)
-def test_course_and_lesson_pages_against_bare_view(postgres, daphne_server):
+def test_course_and_lesson_pages_against_bare_view(postgres, redis_url, daphne_server):
     school = make_school()
     teacher = make_teacher(school)
     course = make_course(make_course_index(school), teachers=[teacher])

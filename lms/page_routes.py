@@ -1,0 +1,225 @@
+"""
+Serve Wagtail pages without routing them again on every request.
+
+Wagtail's ``serve`` view looks up the site (one query), then walks the page
+tree from the site's root, two queries per path segment, and checks the
+view restrictions of the page and its ancestors (two more queries). A
+lesson three segments below the home page cost ten queries this way
+before its own code ran (counted on Wagtail 8.0).
+
+This view remembers, per host, port and path, which site and page a path
+leads to and whether any view restriction applies to it. On a hit it loads
+the page with one query, by primary key, and hands it to Wagtail's
+``serve``, which runs the ``before_serve_page`` and ``on_serve_page``
+hooks and the page's own ``serve`` as usual.
+
+The remembered routes live in the shared cache, each stamped with the
+generation token of the page tree that it was found in. Saving or deleting
+any page, site or view restriction, and moving or unpublishing a page,
+replace the token once the transaction commits, so every process stops
+using the old routes. The token and the route are read in one round trip.
+The page is loaded only if it is still live at the remembered ``url_path``,
+so a page that changed in a way that sent no signal (a queryset
+``update``) falls back to full routing.
+
+The cache is used only when ``PAGE_ROUTE_CACHE`` is true. The settings turn
+it on with ``REDIS_URL``, because an in-memory cache of one process would
+keep serving old routes after another process (a management command, a
+second daphne) changed the tree.
+"""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_unpublished, post_page_move
+from wagtail.url_routing import RouteResult
+
+GENERATION_KEY = "page-route:generation"
+
+
+class CachedRouteMixin:
+    """
+    Let a page type skip the view restriction queries on a remembered route.
+
+    Wagtail's ``check_view_restrictions`` hook calls ``get_view_restrictions``
+    on every request. When this view has found, under the current
+    generation, that no restriction applies to the page or its ancestors, it
+    sets ``_route_is_unrestricted`` and the queries are skipped.
+    """
+
+    @classmethod
+    def get_route_queryset(cls):
+        """Return the queryset that loads a page of this type on a cached route."""
+        return cls.objects.all()
+
+    def get_view_restrictions(self):
+        if getattr(self, "_route_is_unrestricted", False):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+def route_cache_enabled():
+    return getattr(settings, "PAGE_ROUTE_CACHE", False)
+
+
+def current_generation(request=None, cached=None):
+    """
+    Return the generation token of the page tree, creating one if missing.
+
+    Other caches of data derived from the tree, such as lists of page
+    links, stamp their entries with it too. With ``request``, the token is
+    read once per request, so that one response does not mix two
+    generations. ``cached`` is the token when the caller has just read it.
+    """
+    generation = getattr(request, "page_tree_generation", None) or cached
+    if generation is None:
+        generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    if request is not None:
+        request.page_tree_generation = generation
+    return generation
+
+
+def get_current(request, keys):
+    """
+    Return the entries under ``keys`` that belong to the current generation.
+
+    Each entry is a dict whose ``generation`` is the token it was built
+    under. On the first call of a request, the token comes in the same
+    round trip as the entries.
+    """
+    if getattr(request, "page_tree_generation", None) is None:
+        found = cache.get_many([GENERATION_KEY, *keys])
+        generation = current_generation(request, found.get(GENERATION_KEY))
+    else:
+        found = cache.get_many(keys)
+        generation = request.page_tree_generation
+    return {
+        key: entry
+        for key, entry in found.items()
+        if key != GENERATION_KEY and entry.get("generation") == generation
+    }
+
+
+def set_current(request, key, entry):
+    """Store ``entry`` under ``key``, stamped with the request's generation."""
+    entry = {**entry, "generation": current_generation(request)}
+    cache.set(key, entry, timeout=settings.PAGE_ROUTE_CACHE_TIMEOUT)
+
+
+def forget_routes():
+    """Replace the generation token, so that every remembered route is unused."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def forget_routes_on_commit():
+    # A token replaced before the commit would let a concurrent request
+    # remember the old tree under the new token.
+    transaction.on_commit(forget_routes)
+
+
+def route_key(request, path):
+    # The host has passed ALLOWED_HOSTS in CommonMiddleware, and the path is
+    # hashed so that a long one cannot exceed a cache's key length.
+    digest = hashlib.sha256(path.encode()).hexdigest()[:32]
+    return f"page-route:{request.get_host()}:{request.get_port()}:{digest}"
+
+
+def load_route(request, path, key):
+    """
+    Return the remembered ``(site, page)`` of ``path``, or ``None``.
+
+    The page is loaded fresh from the database, and only while it is live
+    at the remembered ``url_path``.
+    """
+    entry = get_current(request, [key]).get(key)
+    if entry is None:
+        return None
+    model = ContentType.objects.get_for_id(entry["content_type_id"]).model_class()
+    if model is None or not issubclass(model, Page):
+        return None
+    if hasattr(model, "get_route_queryset"):
+        queryset = model.get_route_queryset()
+    else:
+        queryset = model.objects.all()
+    page = queryset.filter(
+        pk=entry["page_id"], live=True, url_path=entry["url_path"]
+    ).first()
+    if page is None:
+        return None
+    if entry["unrestricted"]:
+        page._route_is_unrestricted = True
+    return entry["site"], page
+
+
+def remember_route(request, path, key):
+    """Store the route that Wagtail's own routing found for this request."""
+    site = getattr(request, "_wagtail_site", None)
+    route = getattr(request, "_wagtail_route_for_request", None)
+    if site is None or route is None:
+        return
+    page, args, kwargs = route
+    # Only a plain path-to-page route can be replayed. A page type that
+    # routes sub-paths itself (RoutablePageMixin) gets args or a url_path
+    # that differs from the request path, and is routed by Wagtail each time.
+    if args or kwargs:
+        return
+    if page.url_path != site.root_page.url_path + path:
+        return
+    entry = {
+        "site": site,
+        "page_id": page.pk,
+        "content_type_id": page.content_type_id,
+        "url_path": page.url_path,
+        "unrestricted": not Page.get_view_restrictions(page).exists(),
+    }
+    set_current(request, key, entry)
+
+
+def serve(request, path):
+    """Serve the Wagtail page at ``path``, routing it from the cache if possible."""
+    # Imported here because lms.models imports this module while the app
+    # registry loads, and Wagtail's views look up the page model on import.
+    from wagtail import views as wagtail_views
+
+    if not route_cache_enabled() or request.method not in ("GET", "HEAD"):
+        return wagtail_views.serve(request, path)
+
+    key = route_key(request, path)
+    found = load_route(request, path, key)
+    if found is None:
+        response = wagtail_views.serve(request, path)
+        remember_route(request, path, key)
+        return response
+
+    # NOTE: Wagtail 8 keeps the site and the route of a request in these two
+    # attributes (see Site.find_for_request and Page.route_for_request), so
+    # its serve view and every later get_url call use them without a query.
+    site, page = found
+    request._wagtail_site = site
+    request._wagtail_route_for_request = RouteResult(page)
+    return wagtail_views.serve(request, path)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def tree_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if isinstance(instance, (Page, Site, PageViewRestriction)):
+        forget_routes_on_commit()
+
+
+@receiver(post_page_move)
+@receiver(page_unpublished)
+def page_moved_or_unpublished(sender, **kwargs):
+    forget_routes_on_commit()

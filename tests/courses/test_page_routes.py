@@ -1,0 +1,305 @@
+"""
+Remembered page routes (lms.page_routes) on course and lesson pages.
+
+Each test warms the route of a page, changes the tree, the enrolments or the
+view restrictions, and checks that the next response reflects the change. The
+cache is whichever the settings configure: Redis with REDIS_URL, else the
+in-memory cache of this process, which the test client shares.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, PageViewRestriction, Site
+
+from courses.models import Enrolment, LessonPage
+from lms import page_routes
+
+from .factories import (
+    enrol,
+    make_course,
+    make_course_index,
+    make_home,
+    make_lesson,
+    make_school,
+    make_student,
+    make_teacher,
+)
+
+pytestmark = pytest.mark.django_db
+
+LESSON_TEXT = "Gaya gravitasi menarik benda ke bawah."
+
+
+@pytest.fixture(autouse=True)
+def route_cache(settings):
+    settings.PAGE_ROUTE_CACHE = True
+    page_routes.forget_routes()
+
+
+@pytest.fixture
+def world(client):
+    school = make_school()
+    index = make_course_index(school)
+    teacher = make_teacher(school)
+    course = make_course(index, teachers=[teacher], subject="IPA")
+    lesson = make_lesson(course, title="Gravitasi", text=LESSON_TEXT)
+    student = make_student(school)
+    enrol(course, student)
+    client.force_login(student)
+    return {
+        "index": index,
+        "course": course,
+        "lesson": lesson,
+        "student": student,
+        "teacher": teacher,
+    }
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """
+    Return a context manager that runs on-commit callbacks on exit.
+
+    The test's own transaction never commits, and the routes are forgotten
+    only once a change commits.
+    """
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def get_with_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, [query["sql"] for query in queries.captured_queries]
+
+
+def test_second_request_skips_routing(client, world):
+    url = world["lesson"].url
+    first, first_queries = get_with_queries(client, url)
+    second, second_queries = get_with_queries(client, url)
+
+    assert first.status_code == 200
+    assert second.status_code == 200
+    assert LESSON_TEXT in second.content.decode()
+    assert any("wagtailcore_site" in sql for sql in first_queries)
+    assert not any("wagtailcore_site" in sql for sql in second_queries)
+    assert not any("wagtailcore_pageviewrestriction" in sql for sql in second_queries)
+    assert len(second_queries) < len(first_queries)
+
+
+@pytest.mark.parametrize("page_name", ["course", "lesson"])
+def test_cached_route_query_budget(client, world, page_name):
+    url = world[page_name].url
+    client.get(url)
+    response, queries = get_with_queries(client, url)
+    # Sessions come from the cache with Redis and from the database without.
+    queries = [sql for sql in queries if "django_session" not in sql]
+
+    assert response.status_code == 200
+    # The user, the page, the course and role in one query, the progress,
+    # and on the course page its teachers.
+    assert len(queries) <= 5, queries
+
+
+def test_route_cache_off_routes_every_time(client, world, settings):
+    settings.PAGE_ROUTE_CACHE = False
+    url = world["lesson"].url
+    client.get(url)
+    response, queries = get_with_queries(client, url)
+
+    assert response.status_code == 200
+    assert any("wagtailcore_site" in sql for sql in queries)
+
+
+def test_new_revision_is_served_at_once(client, world, committed):
+    lesson = world["lesson"]
+    client.get(lesson.url)
+    lesson.title = "Gravitasi dan massa"
+    with committed():
+        lesson.save_revision().publish()
+
+    response = client.get(lesson.url)
+
+    assert response.status_code == 200
+    assert "Gravitasi dan massa" in response.content.decode()
+
+
+def test_new_slug_moves_the_route(client, world, committed):
+    lesson = world["lesson"]
+    old_url = lesson.url
+    client.get(old_url)
+    lesson.slug = "gravitasi-bumi"
+    with committed():
+        lesson.save_revision().publish()
+    lesson.refresh_from_db()
+
+    # Wagtail's redirects app sends the old path on to the new one.
+    old = client.get(old_url)
+    assert old.status_code == 301
+    assert old["Location"] == lesson.url
+    assert client.get(lesson.url).status_code == 200
+
+
+def test_unpublished_lesson_is_gone(client, world, committed):
+    lesson = world["lesson"]
+    client.get(lesson.url)
+    with committed():
+        lesson.unpublish()
+
+    assert client.get(lesson.url).status_code == 404
+
+
+def test_lesson_hidden_by_queryset_update(client, world):
+    # A queryset update sends no signal, so the generation stays; the page is
+    # loaded only while it is still live.
+    lesson = world["lesson"]
+    client.get(lesson.url)
+    Page.objects.filter(pk=lesson.pk).update(live=False)
+
+    assert client.get(lesson.url).status_code == 404
+
+
+def test_moved_lesson_leaves_old_path(client, world, committed):
+    lesson = world["lesson"]
+    old_url = lesson.url
+    client.get(old_url)
+    with committed():
+        other = make_course(world["index"], teachers=[world["teacher"]])
+        enrol(other, world["student"])
+        lesson.move(other, pos="last-child")
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+
+    # Wagtail's redirects app sends the old path on to the new one.
+    old = client.get(old_url)
+    assert old.status_code == 301
+    assert old["Location"] == lesson.url
+    assert client.get(lesson.url).status_code == 200
+
+
+def test_ended_enrolment_denies_cached_route(client, world):
+    url = world["lesson"].url
+    assert client.get(url).status_code == 200
+    Enrolment.objects.filter(student=world["student"]).update(
+        ends_on=datetime.date.today() - datetime.timedelta(days=30)
+    )
+
+    assert client.get(url).status_code == 403
+
+
+def test_new_enrolment_opens_cached_route(client, world):
+    newcomer = make_student(make_school())
+    url = world["lesson"].url
+    client.get(url)
+    client.force_login(newcomer)
+    assert client.get(url).status_code == 403
+
+    enrol(world["course"], newcomer)
+
+    assert client.get(url).status_code == 200
+
+
+def test_new_view_restriction_applies(client, world, committed):
+    url = world["lesson"].url
+    assert client.get(url).status_code == 200
+    with committed():
+        restriction = PageViewRestriction.objects.create(
+            page=world["course"], restriction_type=PageViewRestriction.GROUPS
+        )
+        restriction.groups.add(Group.objects.create(name="Guru IPA"))
+
+    restricted = client.get(url)
+
+    assert restricted.status_code == 302
+    assert "login" in restricted["Location"]
+
+    with committed():
+        restriction.delete()
+
+    assert client.get(url).status_code == 200
+
+
+def test_site_root_change_moves_routes(client, world, committed):
+    url = world["lesson"].url
+    client.get(url)
+    root = Page.get_first_root_node()
+    with committed():
+        other_home = root.add_child(instance=Page(title="Lain", slug="lain"))
+        site = Site.objects.get(root_page=make_home())
+        site.root_page = other_home
+        site.save()
+
+    assert client.get(url).status_code == 404
+
+
+def test_generation_changes_after_commit(committed, world):
+    before = page_routes.current_generation()
+    with committed():
+        with transaction.atomic():
+            world["lesson"].save_revision().publish()
+            inside = cache.get(page_routes.GENERATION_KEY)
+
+    assert inside == before
+    assert page_routes.current_generation() != before
+
+
+def test_unknown_path_is_not_remembered(client, world):
+    client.get("/tidak-ada/")
+
+    key = page_routes.route_key(client.get("/healthz").wsgi_request, "tidak-ada/")
+    assert cache.get(key) is None
+
+
+def test_course_lists_new_lesson(client, world, committed):
+    url = world["course"].url
+    client.get(url)
+    with committed():
+        make_lesson(world["course"], title="Tekanan udara")
+
+    assert "Tekanan udara" in client.get(url).content.decode()
+
+
+def test_course_lists_renamed_lesson(client, world, committed):
+    url = world["course"].url
+    lesson = world["lesson"]
+    client.get(url)
+    lesson.title = "Gravitasi bumi"
+    with committed():
+        lesson.save_revision().publish()
+
+    assert "Gravitasi bumi" in client.get(url).content.decode()
+
+
+def test_course_drops_unpublished_lesson(client, world, committed):
+    url = world["course"].url
+    assert "Gravitasi" in client.get(url).content.decode()
+    with committed():
+        world["lesson"].unpublish()
+
+    assert "Gravitasi" not in client.get(url).content.decode()
+
+
+def test_lesson_links_new_next_lesson(client, world, committed):
+    url = world["lesson"].url
+    assert 'rel="next"' not in client.get(url).content.decode()
+    with committed():
+        following = make_lesson(world["course"], title="Tekanan udara")
+
+    page = client.get(url).content.decode()
+
+    assert 'rel="next"' in page
+    assert f'href="{following.url}"' in page
+
+
+def test_lesson_links_follow_tree_order(client, world):
+    first = world["lesson"]
+    second = make_lesson(world["course"], title="Massa")
+    third = make_lesson(world["course"], title="Berat")
+
+    page = client.get(second.url).content.decode()
+
+    assert f'rel="prev" href="{first.url}"' in page
+    assert f'rel="next" href="{third.url}"' in page
