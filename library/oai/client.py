@@ -135,14 +135,15 @@ class OAIClient:
         granularity = (element.findtext("oai:granularity", namespaces=NS) or "").strip()
         if granularity not in ("YYYY-MM-DD", "YYYY-MM-DDThh:mm:ssZ"):
             raise HarvestError(
-                f"Identify gives an unknown granularity: {granularity!r}"
+                f"the Identify response has an invalid granularity {granularity!r}; "
+                "expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
             )
         earliest = element.findtext("oai:earliestDatestamp", namespaces=NS)
         try:
             earliest_datestamp = parse_datestamp(earliest)
         except ValueError as error:
             raise HarvestError(
-                f"Identify gives an invalid earliestDatestamp: {error}"
+                f"the Identify response has an invalid earliestDatestamp: {error}"
             ) from error
         return Identity(name or self.base_url, granularity, earliest_datestamp)
 
@@ -152,7 +153,7 @@ class OAIClient:
 
         ``element`` is the page's ``verb`` element. Tokens are followed until
         one is empty or missing. ``complete_list_size`` comes from the token,
-        or is None when the repository does not give it.
+        or is None when the repository leaves it out.
         """
         seen_tokens = set()
         while True:
@@ -164,6 +165,9 @@ class OAIClient:
             if not text:
                 return
             if text in seen_tokens:
-                raise HarvestError(f"the repository sent the token {text!r} twice")
+                raise HarvestError(
+                    f"the repository returned the resumption token {text!r} twice, "
+                    "so the harvest stopped instead of looping"
+                )
             seen_tokens.add(text)
             arguments = {"resumptionToken": text}

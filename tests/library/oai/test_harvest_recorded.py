@@ -332,3 +332,20 @@ def test_day_granularity_source_gets_day_from(home, responses):
         harvest(repository.url)
         assert repository.requests[-1]["from"] == day
     assert HarvestedRecord.objects.count() == 16
+
+
+def test_repeated_token_stops_harvest(home, identify, responses):
+    looping = responses("erasmus-dspace-2003_ListRecords.xml").replace(
+        b"</ListRecords>", b"<resumptionToken>again</resumptionToken></ListRecords>"
+    )
+    routes = {
+        **identify,
+        route(verb="ListRecords", metadataPrefix="oai_dc"): looping,
+        route(verb="ListRecords", resumptionToken="again"): looping,
+    }
+    with RecordedRepository(routes) as repository:
+        with pytest.raises(CommandError, match="twice"):
+            harvest(repository.url)
+        assert len(repository.requests) == 3
+    assert HarvestedRecord.objects.count() == 16
+    assert HarvestSource.objects.get().last_datestamp is None
