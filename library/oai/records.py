@@ -200,6 +200,8 @@ def dublin_core(item, request):
     # Type names are given in English, the language harvesters map from.
     with translation.override("en"):
         elements.append(("type", str(ItemType(item.item_type).label)))
+    # NOTE: the datestamp is the item's last publication, so a new file
+    # format reaches incremental harvesters only after the next publish.
     for content_type in item.dc_formats:
         elements.append(("format", content_type))
     if item.identifier:

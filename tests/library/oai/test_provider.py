@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
 from library.models import AccessLevel, ItemContributor, ItemType, LibraryItemPage
 from library.oai.models import DeletedRecord
@@ -296,3 +297,14 @@ def test_list_records_queries_per_page(
         root = oai(verb="ListRecords", resumptionToken=token)
     assert len(identifiers(root)) == 2
     assert len(second.captured_queries) <= len(first.captured_queries)
+
+
+def test_view_restricted_item_not_exposed(oai, library):
+    item = make_item(library, "Berkata sandi")
+    PageViewRestriction.objects.create(
+        page=library, restriction_type=PageViewRestriction.PASSWORD, password="x1"
+    )
+    root = oai(
+        verb="GetRecord", identifier=oai_identifier(item.pk), metadataPrefix="oai_dc"
+    )
+    assert error_code(root) == "idDoesNotExist"
