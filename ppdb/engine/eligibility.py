@@ -2,7 +2,6 @@
 
 from .ages import born_by, next_unit
 from .errors import ProblemList, gettext_noop
-from .geo import distance_m
 
 
 class Eligibility:
@@ -109,7 +108,3 @@ class Catchment:
         if self.kind == "radius":
             return distance <= self.radius[school.npsn]
         return applicant.kelurahan in self.kelurahan[school.npsn]
-
-
-def distance_to(applicant, school):
-    return distance_m(applicant.point, school.point)

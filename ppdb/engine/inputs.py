@@ -66,7 +66,7 @@ class Applicant:
     """
     One applicant row. ``submitted_at`` is in whole seconds since the epoch.
 
-    ``choices`` holds the chosen NPSNs, first choice first.
+    ``choices`` contains the chosen NPSNs, first choice first.
     """
 
     __slots__ = (
@@ -534,6 +534,7 @@ class _ApplicantParser:
                 line, "missing_value", MESSAGE_MISSING, column="registration_number"
             )
         birth_date = self.date(fields, "birth_date", line, required=True)
+
         sex = fields["sex"]
         if sex not in _SEXES:
             self.invalid(line, "invalid_sex", "sex", sex, gettext_noop("L or P"))
@@ -546,6 +547,7 @@ class _ApplicantParser:
                 value=repr(track),
                 choices=", ".join(TRACKS),
             )
+
         point = _coordinates(fields, self.problems, line)
         score = self.score(fields, line)
         submitted_at = self.timestamp(fields, line)
@@ -555,6 +557,7 @@ class _ApplicantParser:
         choices = self.choices(fields, line)
         if self.problems.count > before:
             return None
+
         return Applicant(
             number,
             fields["name"],

@@ -2,8 +2,8 @@
 Sort keys packed into one integer per (program, applicant, choice) entry.
 
 Sorting 600,000 tuples of mixed types costs several times more than sorting
-as many integers, so each entry is one integer made of bit fields, from the
-most significant: the program, the track's sort keys in order, the
+as many integers. So each entry is one integer made of bit fields. From the
+most significant, they are the program, the track's sort keys in order, the
 applicant's index and the choice's index. Every field is a non-negative
 integer in which smaller sorts first: a descending key (score) is stored as
 ``maximum - value``. Applicants are indexed in registration number order, so
@@ -40,6 +40,7 @@ class KeyLayout:
         self.score_places = max(self.score_places, 0)
         scaled = [self.scale_score(score) for score in scores]
         self.score_max = max(scaled, default=0)
+
         widths = {
             "choice_rank": CHOICE_BITS,
             "age_band": len(rules.age.bands).bit_length(),
@@ -48,6 +49,7 @@ class KeyLayout:
             "submitted_at": (max(stamps, default=0) - self.stamp_min).bit_length(),
             "score": self.score_max.bit_length(),
         }
+
         self.pair_bits = len(applicants).bit_length() + CHOICE_BITS
         self.shifts = {}
         self.width = 0
@@ -126,7 +128,7 @@ class KeyLayout:
         return "registration_number"
 
     def describe(self, entry, track, applicants):
-        """Return ``[(name, text), ...]``: the sort keys an entry holds."""
+        """Return ``[(name, text), ...]``: the sort keys packed in an entry."""
         program, index, choice = self.split(entry)
         timezone = ZoneInfo(self.rules.timezone)
         keys = []

@@ -3,7 +3,7 @@ One selection run: rank every applicant at every chosen school, then match.
 
 Each applicant applies in one track, so each (school, track) pair is a
 separate program with its own seats and sort order. Tracks are matched one
-after another in the rule set's allocation order; after a track is matched,
+after another in the rule set's allocation order. Once a track is matched,
 its unused seats move to the track its spillover route names, at the same
 school.
 """
@@ -13,6 +13,7 @@ import collections
 import heapq
 import itertools
 import math
+import operator
 
 from .eligibility import Catchment, Eligibility
 from .geo import EARTH_DIAMETER_M
@@ -46,8 +47,9 @@ class Outcome:
     The result of a run.
 
     ``choices[a]`` lists, per choice of applicant ``a``, the index of the
-    program (school and track) it names, or ``None`` outside the catchment;
-    it is empty for an ineligible applicant. ``ranking`` holds every packed
+    program (school and track) it names, or ``None`` outside the catchment.
+    It is empty for an applicant found ineligible before the choices were
+    looked at. ``ranking`` contains every packed
     entry (see ``keys``) in sorted order, program ``p`` occupying
     ``ranking[program_start[p]:program_start[p + 1]]``.
     ``positions[pair(a, k)]`` is where choice ``k`` of applicant ``a`` sits
@@ -95,11 +97,15 @@ def run_selection(rules, schools, applicants, input_hash="", progress=None):
     """
     Select applicants for the seats of ``schools`` under ``rules``.
 
-    ``schools`` and ``applicants`` are sorted by NPSN and registration
-    number. ``progress``, when given, is called with the name of each step as
-    it starts. Return an ``Outcome`` whose invariants have been checked;
-    raise ``InvariantError`` if one fails.
+    ``progress``, when given, is called with the name of each step as it
+    starts. Return an ``Outcome`` whose invariants have been checked, with
+    schools sorted by NPSN and applicants by registration number. Raise
+    ``InvariantError`` if an invariant fails.
     """
+    # The applicant index is the last tie-break, so it must follow the
+    # registration number.
+    schools = sorted(schools, key=operator.attrgetter("npsn"))
+    applicants = sorted(applicants, key=operator.attrgetter("registration_number"))
     outcome = Outcome(rules, schools, applicants, input_hash)
     seats = compute_seats(rules, schools)
     order = rules.allocation_order()
@@ -236,9 +242,9 @@ def _defer_acceptance(outcome, applicant_indexes):
     """
     Match one track's applicants by student-proposing deferred acceptance.
 
-    Each program holds its best applicants so far in a heap keyed by the
-    negated position in ``ranking``, so the worst held applicant is on top
-    and is the one displaced. "single" and "choice_first" use the same
+    Each program keeps its best applicants so far in a heap keyed by the
+    negated position in ``ranking``, so the worst of them is on top and is
+    the one displaced. "single" and "choice_first" use the same
     procedure: a single choice leaves nothing to defer, and choice-first
     differs only in its sort keys.
     """

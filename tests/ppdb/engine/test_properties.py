@@ -1,7 +1,7 @@
 """
 Properties of random small runs, checked against plain tuple sort keys.
 
-The engine packs its sort keys into integers; these checks rebuild each
+The engine packs its sort keys into integers. These checks rebuild each
 school's order from ordinary tuples, so a packing mistake shows up as a
 blocking pair or a wrong ranking here.
 """
