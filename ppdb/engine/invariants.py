@@ -9,10 +9,15 @@ def check_invariants(outcome, eligibility, catchment):
     Raise ``InvariantError`` unless the outcome keeps every invariant.
 
     The checks recount from the assignment alone rather than trusting the
-    counters the matching kept: no program over its seats, at most one seat
-    per applicant (each applicant has a single assigned choice by
-    construction, so this counts seats per program instead), no ineligible
-    or unverified applicant accepted, and no blocking pair.
+    counters the matching kept. No program is over its seats, and no
+    ineligible or unverified applicant holds a seat, nor one in another
+    track or at a school outside their choices and catchment. No applicant
+    and school form a blocking pair. Each applicant has one assigned choice
+    by construction, so no one holds two seats.
+
+    NOTE: a child is known here only by registration number, so two
+    applications of one child (one NIK) count as two children. The
+    registration side must keep one application per child and stage.
     """
     counts = [0] * len(outcome.programs)
     last = [-1] * len(outcome.programs)
@@ -52,10 +57,12 @@ def _check_admissible(outcome, index, applicant, choice, eligibility, catchment)
     if reason is None and choice >= len(applicant.choices):
         reason = "not_chosen"
     if reason is None:
-        school = outcome.programs[outcome.choices[index][choice]][0]
+        school, track = outcome.programs[outcome.choices[index][choice]]
         distance = outcome.distances[index][choice]
         if school.npsn != applicant.choices[choice]:
             reason = "not_chosen"
+        elif track != applicant.track:
+            reason = "other_track"
         elif not catchment.allows(applicant, school, distance):
             reason = "outside_catchment"
     if reason is not None:

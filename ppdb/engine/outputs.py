@@ -42,8 +42,10 @@ EXPLANATION_COLUMNS = (
 
 def applicant_statuses(outcome):
     """Return ``[(status, reason), ...]`` in applicant order."""
+    accepted = ("accepted", "accepted")
     return [
-        applicant_status(outcome, index) for index in range(len(outcome.applicants))
+        accepted if choice >= 0 else applicant_status(outcome, index)
+        for index, choice in enumerate(outcome.assigned_choice)
     ]
 
 
