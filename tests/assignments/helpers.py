@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from courses.assignments.models import Assignment
-from tests.courses.factories import (
+from tests.factories import (
     enrol,
     make_course,
     make_course_index,

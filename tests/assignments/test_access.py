@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from courses.assignments import services
 from courses.assignments.models import Assignment, Grade
-from tests.courses.factories import make_student
+from tests.factories import make_student
 
 from .helpers import PDF_BYTES, upload
 
@@ -192,7 +192,7 @@ def test_student_cannot_create(client, world):
 
 
 def test_teacher_of_other_course_blocked(client, world, handed_in):
-    from tests.courses.factories import make_course, make_teacher
+    from tests.factories import make_course, make_teacher
 
     other_teacher = make_teacher(world.school)
     make_course(world.index, teachers=[other_teacher])

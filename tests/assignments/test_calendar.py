@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from courses.assignments import services
 from courses.assignments.calendar import events_for
-from tests.courses.factories import make_student
+from tests.factories import make_student
 
 pytestmark = pytest.mark.django_db
 

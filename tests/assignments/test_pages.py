@@ -86,7 +86,7 @@ def test_extension_form_error_shown(client, world, submitted):
 
 
 def test_extension_for_outsider_rejected(client, world, submitted):
-    from tests.courses.factories import make_student
+    from tests.factories import make_student
 
     assignment, _submission = submitted
     outsider = make_student(world.school)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courses.assignments.models import Assignment
 from courses.quizzes.models import Quiz
-from tests.courses.factories import (
+from tests.factories import (
     PASSWORD,
     enrol,
     make_course,

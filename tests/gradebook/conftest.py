@@ -1,7 +1,7 @@
 import pytest
 
 from courses.gradebook import api
-from tests.courses.factories import (
+from tests.factories import (
     enrol,
     make_course,
     make_course_index,

@@ -11,7 +11,7 @@ from courses.gradebook.models import (
     GradeItem,
     TotalOverride,
 )
-from tests.courses.factories import (
+from tests.factories import (
     enrol,
     make_course,
     make_course_index,

@@ -9,7 +9,7 @@ from courses.calendar_types import CalendarEvent
 from courses.gradebook.ical import fold, render_calendar
 from courses.gradebook.models import CalendarFeed
 from live.models import LiveSession
-from tests.courses.factories import PASSWORD, make_student
+from tests.factories import PASSWORD, make_student
 
 
 def login(client, user):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from courses.gradebook import api
 from courses.gradebook.missing import missing_work
-from tests.courses.factories import PASSWORD, make_lesson
+from tests.factories import PASSWORD, make_lesson
 
 
 def login(client, user):

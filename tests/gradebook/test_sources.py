@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.gradebook.models import Grade, GradeItem
-from tests.courses.factories import PASSWORD
+from tests.factories import PASSWORD
 
 
 @pytest.mark.django_db

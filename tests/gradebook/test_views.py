@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from courses.gradebook import api
 from courses.gradebook.models import Grade, GradeChange, GradeItem, TotalOverride
-from tests.courses.factories import PASSWORD
+from tests.factories import PASSWORD
 
 
 def login(client, user):
@@ -149,7 +149,7 @@ def test_guardian_sees_own_child_only(client, setup):
 
 @pytest.mark.django_db
 def test_student_outside_course_forbidden(client, setup):
-    from tests.courses.factories import make_student
+    from tests.factories import make_student
 
     outsider = make_student(setup.school)
     response = login(client, outsider).get(course_url("mine", setup))

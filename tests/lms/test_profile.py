@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def school():
-    return make_school("20212345", name="SMP Negeri 1 Depok")
+    return make_school(npsn="20212345", name="SMP Negeri 1 Depok")
 
 
 def test_profile_masks_nisn(client, school):

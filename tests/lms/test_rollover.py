@@ -10,7 +10,7 @@ from django.utils import timezone
 from lms.models import AcademicYear, ClassGroup, Membership, School, next_class_name
 from lms.models import rollover as rollover_groups
 
-from .factories import make_group, make_school, make_student, make_year
+from .factories import make_class_group, make_school, make_student, make_year
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +45,9 @@ def school_year():
     eighth = [make_student(school, f"delapan{n}") for n in range(2)]
     ninth = [make_student(school, f"sembilan{n}") for n in range(2)]
     groups = {
-        "7A": make_group(school, year, "7A", 7, seventh),
-        "8A": make_group(school, year, "8A", 8, eighth),
-        "9A": make_group(school, year, "9A", 9, ninth),
+        "7A": make_class_group(school, year, "7A", 7, seventh),
+        "8A": make_class_group(school, year, "8A", 8, eighth),
+        "9A": make_class_group(school, year, "9A", 9, ninth),
     }
     return {
         "school": school,
@@ -96,7 +96,7 @@ def test_rollover_final_grade_of_primary_school():
     school = make_school(level=School.Level.SD)
     year = make_year(2026, is_current=True)
     sixth = [make_student(school, "kelas6")]
-    make_group(school, year, "VI A", 6, sixth)
+    make_class_group(school, year, "VI A", 6, sixth)
 
     counts = rollover_groups(year, make_year(2027))
 
@@ -147,7 +147,7 @@ def test_command_moves_and_marks_next_year_current():
     school = make_school()
     year = year_ending_soon()
     students = [make_student(school, "andi"), make_student(school, "bunga")]
-    make_group(school, year, "7A", 7, students)
+    make_class_group(school, year, "7A", 7, students)
 
     output, progress = run_command()
 
@@ -167,7 +167,7 @@ def test_command_moves_and_marks_next_year_current():
 def test_command_dry_run_changes_nothing():
     school = make_school()
     year = year_ending_soon()
-    make_group(school, year, "9A", 9, [make_student(school, "andi")])
+    make_class_group(school, year, "9A", 9, [make_student(school, "andi")])
     before = student_ids(school)
 
     output, _progress = run_command("--dry-run")
@@ -190,7 +190,7 @@ def test_command_refuses_early_run_without_force():
         is_current=True,
     )
     school = make_school()
-    make_group(school, year, "7A", 7, [make_student(school, "andi")])
+    make_class_group(school, year, "7A", 7, [make_student(school, "andi")])
 
     with pytest.raises(CommandError, match="--force"):
         run_command()

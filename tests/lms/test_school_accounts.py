@@ -14,7 +14,7 @@ from lms.models import AuditLog, LoginLock, Membership, User
 
 from .factories import (
     PASSWORD,
-    make_group,
+    make_class_group,
     make_guardian,
     make_member,
     make_operator,
@@ -33,8 +33,8 @@ TEMPORARY_PASSWORD_RE = re.compile(r"[a-z]+-[a-z]+-\d{4}")
 @pytest.fixture
 def world():
     """Two schools, each with an operator; school A has a class of students."""
-    school_a = make_school("20212345", name="SMP Negeri 1 Depok")
-    school_b = make_school("20298765", name="SMP Negeri 2 Depok")
+    school_a = make_school(npsn="20212345", name="SMP Negeri 1 Depok")
+    school_b = make_school(npsn="20298765", name="SMP Negeri 2 Depok")
     year = make_year(2026, is_current=True)
     students = [
         make_student(school_a, "andi", first_name="Andi", nisn="0011111111"),
@@ -47,7 +47,7 @@ def world():
         "operator_b": make_operator(school_b, "operator-b"),
         "teacher_a": make_member(school_a, Membership.Role.TEACHER, "guru-a"),
         "students": students,
-        "group": make_group(school_a, year, "7A", 7, students),
+        "group": make_class_group(school_a, year, "7A", 7, students),
         "student_b": make_student(school_b, "citra"),
     }
 

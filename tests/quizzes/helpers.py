@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from courses.quizzes.models import Choice, Question, Quiz, QuizQuestion
-from tests.courses.factories import (
+from tests.factories import (
     enrol,
     make_course,
     make_course_index,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from courses.quizzes import services
 from courses.quizzes.models import Allowance, Answer, Attempt, Question
-from tests.courses.factories import PASSWORD, make_student
+from tests.factories import PASSWORD, make_student
 
 from .helpers import correct_raw, make_bank, make_classroom, make_question, make_quiz
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from courses.notify import Notification
 from courses.quizzes.models import Allowance, Question, Quiz
-from tests.courses.factories import PASSWORD
+from tests.factories import PASSWORD
 
 from .helpers import make_bank, make_classroom, make_quiz
 

@@ -10,7 +10,7 @@ from django.utils import translation
 from courses.gradebook.models import Grade, GradeChange, GradeItem
 from courses.quizzes import services
 from courses.quizzes.models import Answer, Attempt, Choice, Question, Quiz
-from tests.courses.factories import PASSWORD
+from tests.factories import PASSWORD
 
 from .helpers import correct_raw, make_bank, make_classroom, make_quiz
 
@@ -431,7 +431,7 @@ def test_delete_unattempted_quiz(client, classroom, bank):
 
 @pytest.mark.parametrize("who", ["student", "other_teacher", "guardian"])
 def test_outsiders_cannot_edit_or_delete(client, classroom, bank, who):
-    from tests.courses.factories import make_guardian
+    from tests.factories import make_guardian
 
     teacher, course, students = classroom
     quiz = make_quiz(course, [bank["single"]])

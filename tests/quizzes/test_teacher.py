@@ -12,7 +12,7 @@ from courses.notify import Notification
 from courses.quizzes import services
 from courses.quizzes.calendar import events_for
 from courses.quizzes.models import Answer, Attempt, Quiz
-from tests.courses.factories import PASSWORD
+from tests.factories import PASSWORD
 
 from .helpers import correct_raw, make_bank, make_classroom, make_quiz
 
