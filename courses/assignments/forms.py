@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.sanitize import clean
 
-from .models import TYPE_CHOICES, Assignment, Rubric
+from .models import TYPE_CHOICES, Assignment, Grade, Rubric
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -72,6 +72,20 @@ class AssignmentForm(forms.ModelForm):
                     ),
                 )
         rubric = cleaned.get("rubric")
+        if "rubric" in self.changed_data and self._has_grades():
+            # Grades store the chosen level of each criterion of the old
+            # rubric, so another rubric would leave them meaningless.
+            self.add_error(
+                "rubric",
+                ValidationError(
+                    _(
+                        "Work on this assignment was already graded, so its "
+                        "rubric cannot be swapped or removed. Change the rubric "
+                        "itself on the rubric page instead."
+                    ),
+                    code="graded_rubric_locked",
+                ),
+            )
         if rubric is not None:
             if rubric.max_points <= 0:
                 self.add_error(
@@ -86,6 +100,11 @@ class AssignmentForm(forms.ModelForm):
                 # is the assignment's maximum.
                 cleaned["max_score"] = rubric.max_points
         return cleaned
+
+    def _has_grades(self):
+        if self.instance.pk is None:
+            return False
+        return Grade.objects.filter(submission__assignment=self.instance).exists()
 
     def save(self, commit=True):
         self.instance.course = self.course

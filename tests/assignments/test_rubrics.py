@@ -316,7 +316,7 @@ def test_delete_graded_rubric_blocked(client, world):
 
 @pytest.mark.parametrize("who", ["student", "parent", "other_teacher"])
 def test_outsiders_get_403(client, world, who):
-    from tests.courses.factories import make_teacher
+    from tests.factories import make_teacher
 
     rubric, *_rest = make_rubric(world)
     assignment = world.assignment(rubric=rubric)
@@ -339,3 +339,25 @@ def test_delete_needs_csrf_token(world):
     response = client.post(reverse("assignments:rubric_delete", args=[assignment.pk]))
     assert response.status_code == 403
     assert Rubric.objects.exists()
+
+
+def test_graded_assignment_keeps_its_rubric(client, world):
+    from .test_notifications import FORM
+
+    rubric, content, layout, levels = make_rubric(world)
+    assignment = world.assignment(rubric=rubric, max_score=Decimal(100))
+    graded_submission(
+        world,
+        assignment,
+        {content.pk: levels["content_high"].pk, layout.pk: levels["layout_low"].pk},
+    )
+    other = Rubric.objects.create(course=world.course, title="Lain")
+    client.force_login(world.teacher)
+    url = reverse("assignments:edit", args=[assignment.pk])
+    for choice in (str(other.pk), ""):
+        response = client.post(url, {**FORM, "max_score": "100", "rubric": choice})
+        assert response.status_code == 200
+        errors = response.context["form"].errors.as_data()["rubric"]
+        assert "graded_rubric_locked" in [error.code for error in errors]
+    assignment.refresh_from_db()
+    assert assignment.rubric == rubric
