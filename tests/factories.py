@@ -1,9 +1,9 @@
 """
 Build people, schools, school years, class groups and course pages for tests.
 
-Every suite takes its test data from these ``make_*`` helpers. Each one
-saves what it builds and returns it, and names and numbers default to
-unique values so calls do not collide. ``tests.lms.factories`` and
+Suites build their people, schools and courses with these ``make_*``
+helpers. Each one saves what it builds and returns it, and names and
+numbers default to unique values so calls do not collide. ``tests.lms.factories`` and
 ``tests.courses.factories`` re-export these names for older imports.
 """
 
