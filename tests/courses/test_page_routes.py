@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from wagtail.models import Page, PageViewRestriction, Site
 
 from courses.models import Enrolment, LessonPage
@@ -23,6 +24,7 @@ from .factories import (
     enrol,
     make_course,
     make_course_index,
+    make_guardian,
     make_home,
     make_lesson,
     make_school,
@@ -303,3 +305,16 @@ def test_lesson_links_follow_tree_order(client, world):
 
     assert f'rel="prev" href="{first.url}"' in page
     assert f'rel="next" href="{third.url}"' in page
+
+
+def test_menu_shows_children_to_guardian(client, world):
+    guardian = make_guardian(world["student"])
+    children_url = reverse("gradebook:parent")
+    client.force_login(guardian)
+
+    guardian_page = client.get(world["course"].url).content.decode()
+    client.force_login(world["student"])
+    student_page = client.get(world["course"].url).content.decode()
+
+    assert f'href="{children_url}"' in guardian_page
+    assert f'href="{children_url}"' not in student_page
