@@ -126,3 +126,26 @@ def test_download_allowed_after_embargo(embargoed, student, client, today):
     assert reverse("library:download", args=[embargoed.pk]) in page.content.decode()
     assert [response.status_code for response in responses] == [200, 200]
     assert b"".join(responses[0].streaming_content) == PDF_BYTES
+
+
+def test_search_hides_embargoed_text(embargoed, student, client):
+    client.force_login(student)
+
+    response = client.get(reverse("library:search"), {"q": "dilindungi"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Isi berkas yang" not in html
+    assert "<mark>dilindungi</mark>" not in html.casefold()
+
+
+def test_search_quotes_text_after_embargo(embargoed, student, client, today):
+    from django.core.management import call_command
+
+    today(EMBARGO_END)
+    call_command("library_reindex", "--embargo-ended", verbosity=0)
+    client.force_login(student)
+
+    response = client.get(reverse("library:search"), {"q": "dilindungi"})
+
+    assert "<mark>dilindungi</mark>" in response.content.decode().casefold()
