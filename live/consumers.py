@@ -45,6 +45,11 @@ FRAME_RATE = 20
 FRAME_BURST = 40
 # A replay reads this many events from the log at a time.
 REPLAY_PAGE = 500
+# The message types that add an event to the log, and how many of them one
+# connection may have waiting for the log at once. More wait for a slot,
+# which slows that sender.
+PUBLISHING = frozenset({"chat", "draw", "draw_undo", "draw_clear"})
+MAX_PUBLISHING = 32
 
 
 def choose_language(scope):
@@ -132,7 +137,7 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
 
     The consumer does not join the session's channel layer group itself:
     ``fanout.Hub`` does that once per process and calls ``deliver``. While
-    a replay runs, delivered events wait in ``self.held`` and are sent
+    a replay runs, delivered events wait in ``self.buffered`` and are sent
     after it, without the ones the replay already sent.
     """
 
@@ -149,8 +154,10 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         self.language = choose_language(self.scope)
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.last_seq = 0
-        self.held = None
+        self.buffered = None
         self.last_received = time.monotonic()
+        self.publishing = asyncio.Semaphore(MAX_PUBLISHING)
+        self.publish_tasks = set()
         self.budget = FrameBudget(
             getattr(settings, "LIVE_FRAME_RATE", FRAME_RATE),
             getattr(settings, "LIVE_FRAME_BURST", FRAME_BURST),
@@ -198,13 +205,18 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         self.person = services.describe_person(self.user, self.role)
         # Hold live events from here on, so that none is lost between the
         # replay's read of the log and the switch to live delivery.
-        self.held = []
+        self.buffered = []
         # Joined first, so that a failure below still undoes what was done.
         self.joined = True
         await get_hub().add(self)
-        people = await database_sync_to_async(services.join)(
+        await database_sync_to_async(services.join)(
             self.session_id, self.user, self.role, self.channel_name
         )
+        people = await get_hub().participants(self.session_id)
+        if all(person["id"] != self.user.pk for person in people):
+            # A list cached before this row existed; the next presence
+            # message brings the full one.
+            people = [*people, self.person]
         last_seq = await get_log().last_seq(self.session_id)
         logger.info(
             "live connected session=%s user=%s role=%s channel=%s",
@@ -224,20 +236,16 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         resume_from = requested_resume(self.scope)
         if resume_from is None:
             self.last_seq = last_seq
-            await self.release_held()
+            await self.flush_buffered()
         else:
             await self.replay(resume_from)
-        await services.abroadcast(self.session_id, protocol.presence(people))
+        get_hub().presence_changed(self.session_id)
 
     async def disconnect(self, code):
         if not self.joined:
             return
         await self.leave()
-        people = await services.aparticipants(self.session_id)
-        try:
-            await services.abroadcast(self.session_id, protocol.presence(people))
-        except LAYER_ERRORS:
-            logger.warning("live presence not sent session=%s", self.session_id)
+        get_hub().presence_changed(self.session_id)
         logger.info(
             "live disconnected session=%s user=%s code=%s rejected_frames=%s",
             self.session_id,
@@ -278,6 +286,26 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.reject_frame(error.code, error.params, error.ref)
             return
         handler = getattr(self, f"handle_{message.type}")
+        if message.type not in PUBLISHING:
+            await self.run_handler(handler, message)
+            return
+        # Messages that are logged run side by side, so that the log can
+        # store them in one batch instead of one commit after another. They
+        # reach the log in the order they arrived, because each task queues
+        # its event before its first pause (see ``eventlog``).
+        await self.publishing.acquire()
+        task = asyncio.get_running_loop().create_task(
+            self.run_handler(handler, message)
+        )
+        self.publish_tasks.add(task)
+        task.add_done_callback(self.publish_done)
+
+    def publish_done(self, task):
+        self.publish_tasks.discard(task)
+        self.publishing.release()
+
+    async def run_handler(self, handler, message):
+        """Run one message's handler and turn its failures into errors."""
         try:
             await handler(message)
         except ProtocolError as error:
@@ -313,7 +341,7 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         await self.send_message(protocol.pong(message.ref))
 
     async def handle_resume(self, message):
-        self.held = []
+        self.buffered = []
         await self.replay(message.fields["last_seq"], message.ref)
 
     async def handle_chat(self, message):
@@ -357,8 +385,8 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
 
     async def deliver(self, message, text, close=False):
         """Send a message from the session's group, unless already sent."""
-        if self.held is not None:
-            self.held.append((message, text, close))
+        if self.buffered is not None:
+            self.buffered.append((message, text, close))
             return
         seq = message.get("seq")
         if seq is not None:
@@ -371,7 +399,7 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CloseCode.SESSION_ENDED)
 
     async def replay(self, after, ref=None):
-        """Send every event after ``after`` from the log, then the held ones."""
+        """Send every event after ``after`` from the log, then the buffered ones."""
         log = get_log()
         count = 0
         self.last_seq = after
@@ -394,11 +422,11 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             count,
         )
         await self.send_message(protocol.resumed(self.last_seq, count, ref))
-        await self.release_held()
+        await self.flush_buffered()
 
-    async def release_held(self):
-        held, self.held = self.held or [], None
-        for message, text, close in held:
+    async def flush_buffered(self):
+        buffered, self.buffered = self.buffered or [], None
+        for message, text, close in buffered:
             await self.deliver(message, text, close)
 
     # Helpers.

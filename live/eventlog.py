@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import redis.exceptions
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -177,7 +177,9 @@ class DatabaseLog:
             self.limiter.hit(*rate_limit)
         event = LoggedEvent(session_id, 0, kind, sender_id, payload or {})
         stored = asyncio.get_running_loop().create_future()
-        await self.queue.put((event, stored))
+        # put_nowait, so the event is queued before this coroutine first
+        # pauses. Callers rely on that to keep their events in order.
+        self.queue.put_nowait((event, stored))
         return await stored
 
     def append_sync(
@@ -395,7 +397,31 @@ def result_of(reply, session_id, kind, sender_id, payload, rate_limit):
 
 
 def store_stream_events(events):
-    """Insert drained stream events, skipping any that are already stored."""
+    """
+    Insert drained stream events, skipping any that are already stored.
+
+    An event that can never be stored, because its session or sender was
+    deleted meanwhile, is logged and left out, so that it does not block
+    the events after it. Return the number of events left out.
+    """
+    try:
+        with transaction.atomic():
+            insert_stream_events(events)
+        return 0
+    except IntegrityError:
+        if len(events) == 1:
+            logger.error(
+                "live event dropped, its session or sender is gone "
+                "session=%s seq=%s sender=%s",
+                events[0].session_id,
+                events[0].seq,
+                events[0].sender_id,
+            )
+            return 1
+    return sum(store_stream_events([event]) for event in events)
+
+
+def insert_stream_events(events):
     with transaction.atomic():
         LiveEvent.objects.bulk_create(
             [event.to_model() for event in events], ignore_conflicts=True
@@ -422,6 +448,9 @@ class RedisLog:
         self.append_script = self.redis.register_script(APPEND_SCRIPT)
         self.init_script = self.redis.register_script(INIT_SCRIPT)
         self.consumer = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        # NOTE: one lock per session ever seen; a process serving thousands
+        # of sessions in a row keeps that many small objects.
+        self.session_locks = {}
         self.writer = asyncio.get_running_loop().create_task(self.write_batches())
 
     async def append(
@@ -437,12 +466,16 @@ class RedisLog:
         arguments = append_arguments(
             session_id, kind, sender_id, payload, rate_limit, False
         )
+        # Appends to one session take turns (the lock is first come, first
+        # served), so events keep the order in which their callers started.
+        lock = self.session_locks.setdefault(session_id, asyncio.Lock())
         try:
-            for _attempt in range(2):
-                reply = await self.append_script(keys=keys, args=arguments)
-                if reply[0] != -1:
-                    break
-                await self.load_counter(session_id)
+            async with lock:
+                for _attempt in range(2):
+                    reply = await self.append_script(keys=keys, args=arguments)
+                    if reply[0] != -1:
+                        break
+                    await self.load_counter(session_id)
         except (
             redis.exceptions.ConnectionError,
             redis.exceptions.TimeoutError,

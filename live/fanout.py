@@ -38,6 +38,10 @@ from .models import LiveConnection
 logger = logging.getLogger(__name__)
 
 GAP_SECONDS = 1.0
+# Presence changes within this many seconds go out as one ``presence``
+# message per process (setting LIVE_PRESENCE_DELAY_SECONDS), so a class of
+# 500 joining at once does not get 500 lists of up to 500 names each.
+PRESENCE_DELAY_SECONDS = 0.5
 # Each process marks its connections as seen this often (setting
 # LIVE_HEARTBEAT_SECONDS). A connection row not seen for three intervals
 # belongs to a process that died.
@@ -49,6 +53,10 @@ IDLE_TIMEOUT_SECONDS = 60
 
 def heartbeat_seconds():
     return getattr(settings, "LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+
+
+def presence_delay():
+    return getattr(settings, "LIVE_PRESENCE_DELAY_SECONDS", PRESENCE_DELAY_SECONDS)
 
 
 def idle_timeout():
@@ -81,6 +89,10 @@ class Hub:
         self.channel = None
         self.started = asyncio.Lock()
         self.tasks = []
+        self.presence_tasks = {}
+        # session id -> (time.monotonic(), participants), reused for the
+        # welcome of everybody who joins within PRESENCE_DELAY_SECONDS.
+        self.presence_cache = {}
 
     async def start(self):
         async with self.started:
@@ -124,7 +136,7 @@ class Hub:
                 services.group_name(consumer.session_id), self.channel
             )
         except LAYER_ERRORS as error:
-            # The group forgets the channel by itself after channels_redis's
+            # channels_redis drops the channel from the group by itself after its
             # group_expiry (one day by default).
             logger.warning(
                 "live hub could not leave group session=%s error=%s",
@@ -211,6 +223,36 @@ class Hub:
         for consumer in list(room.members):
             await consumer.deliver(message, text, close)
 
+    async def participants(self, session_id):
+        """Return the session's participants, at most a presence delay old."""
+        cached = self.presence_cache.get(session_id)
+        if cached is not None and time.monotonic() - cached[0] < presence_delay():
+            return cached[1]
+        people = await services.aparticipants(session_id)
+        self.presence_cache[session_id] = (time.monotonic(), people)
+        return people
+
+    def presence_changed(self, session_id):
+        """Send the session's presence list soon, once for many changes."""
+        task = self.presence_tasks.get(session_id)
+        if task is None or task.done():
+            self.presence_tasks[session_id] = asyncio.get_running_loop().create_task(
+                self.send_presence(session_id)
+            )
+
+    async def send_presence(self, session_id):
+        await asyncio.sleep(presence_delay())
+        # Changes from here on schedule another message.
+        del self.presence_tasks[session_id]
+        self.presence_cache.pop(session_id, None)
+        try:
+            people = await self.participants(session_id)
+            await services.abroadcast(session_id, protocol.presence(people))
+        except LAYER_ERRORS as error:
+            logger.warning(
+                "live presence not sent session=%s error=%s", session_id, error
+            )
+
     async def heartbeat_loop(self):
         while True:
             await asyncio.sleep(heartbeat_seconds())
@@ -231,11 +273,11 @@ class Hub:
                     channel_names.append(consumer.channel_name)
         changed = await database_sync_to_async(mark_seen)(channel_names)
         for session_id in changed:
-            await services.abroadcast(
-                session_id, protocol.presence(await services.aparticipants(session_id))
-            )
+            self.presence_changed(session_id)
 
     async def close(self):
+        for task in self.presence_tasks.values():
+            task.cancel()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:

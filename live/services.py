@@ -102,11 +102,10 @@ def participants(session_id):
 
 
 def join(session_id, user, role, channel_name):
-    """Record an open connection and return the session's participants."""
+    """Record an open connection."""
     LiveConnection.objects.create(
         session_id=session_id, user=user, role=role, channel_name=channel_name
     )
-    return participants(session_id)
 
 
 def leave(channel_name, session_id):

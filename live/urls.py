@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:session_id>/chat/", views.post_chat, name="chat"),
     path("<int:session_id>/open/", views.open_session, name="open"),
     path("<int:session_id>/end/", views.end_session, name="end"),
+    path(
+        "<int:session_id>/attendance.csv",
+        views.attendance_csv,
+        name="attendance_csv",
+    ),
 ]

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from courses import api as courses_api
+from lms import audit
 
-from . import services
+from . import attendance, services
 from .access import participant_role
 from .errors import error_message
 from .eventlog import LogUnavailable
@@ -205,3 +206,26 @@ def create_session(request):
         messages.success(request, _("The live class is scheduled."))
         return redirect("live:session", session.pk)
     return render(request, "live/create.html", {"form": form})
+
+
+@login_required
+@require_safe
+def attendance_csv(request, session_id):
+    """
+    Download the attendance of a live class as CSV. Only its teachers may.
+
+    NOTE: parents cannot see their child's attendance yet, and there is no
+    HTML page of it; both need the guardian links of ``courses.api``.
+    """
+    session, course, role = load_session(request, session_id)
+    if role != "teacher":
+        return forbidden(request, session, course)
+    rows = attendance.session_attendance(session)
+    audit.record("live.attendance_export", request=request, obj=session)
+    logger.info(
+        "live attendance export session=%s by=%s rows=%s",
+        session.pk,
+        request.user.pk,
+        len(rows),
+    )
+    return attendance.csv_response(session, rows)

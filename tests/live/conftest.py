@@ -116,11 +116,15 @@ def _fresh_redis_log(settings):
     Test databases number their sessions from 1 on every run, so counters
     left by an earlier run would hand out the wrong sequence numbers.
     """
-    if not settings.REDIS_URL:
-        return
+    if settings.REDIS_URL:
+        clear_redis_log(settings.REDIS_URL)
+
+
+def clear_redis_log(url):
+    """Delete the live log's keys (``live:*``) from the Redis database at ``url``."""
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis.Redis.from_url(url)
     keys = list(client.scan_iter(match="live:*", count=1000))
     if keys:
         client.delete(*keys)
@@ -169,7 +173,7 @@ async def open_socket(session_id, cookie=None, origin=ORIGIN, extra_cookies=""):
 
 @contextlib.contextmanager
 def running_daphne():
-    """Serve the platform with daphne in a child process; yield its base URL."""
+    """Serve the platform with daphne in a child; yield its base URL and pid."""
     from channels.testing.live import make_application
     from daphne.testing import DaphneProcess
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
@@ -181,7 +185,7 @@ def running_daphne():
         while not process.ready.wait(timeout=1):
             if not process.is_alive():
                 raise RuntimeError("daphne stopped before it was ready")
-        yield f"http://127.0.0.1:{process.port.value}"
+        yield f"http://127.0.0.1:{process.port.value}", process.pid
     finally:
         process.terminate()
         process.join(timeout=10)
@@ -190,7 +194,7 @@ def running_daphne():
 @pytest.fixture
 def two_daphnes(transactional_db, redis_url):
     """Serve the platform from two daphne processes that share one Redis."""
-    with running_daphne() as first, running_daphne() as second:
+    with running_daphne() as (first, _pid), running_daphne() as (second, _pid):
         yield first, second
 
 
