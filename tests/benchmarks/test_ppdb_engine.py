@@ -11,11 +11,12 @@ submission time and registration number as the file spells them. Both run
 with the cyclic garbage collector paused, as the engine runs, and the best
 of a few alternating rounds is kept, so the ratio holds on a busy machine.
 
-Measured with `make bench` on the shared 2-core development machine while
-other test runs kept its load average near 14: engine 17.8 s wall (4.9 s
-CPU), floor 11.6 s wall (3.0 s CPU), ratio 1.53 wall and 1.62 CPU; 29.4 s
-with the explanation file; a peak of 376 MiB of Python memory per run
-(tracemalloc). Wall times were about 3.5 times the CPU times under that load.
+Measured by running this file as `make bench` does, on the shared 2-core
+development machine while other test runs kept its load average near 14:
+engine 17.8 s wall (4.9 s CPU), floor 11.6 s wall (3.0 s CPU), ratio 1.53
+wall and 1.62 CPU, and 29.4 s with the explanation file. One run peaked at
+376 MiB of Python memory (tracemalloc). Under that load, wall times were
+about 3.5 times the CPU times.
 """
 
 import csv
