@@ -243,3 +243,17 @@ def test_column_order_does_not_change_hash(tmp_path):
         write_rows(path, table, list(reversed(list(table[0]))))
 
     assert first.simulate().summary.input_hash == (second.simulate().summary.input_hash)
+
+
+def test_long_problem_list_is_cut(tmp_path):
+    rows = [applicant(f"R{n:03d}", [X], 100, sex="X") for n in range(150)]
+    files = Run(tmp_path, smp_rules(), [school(X, 5)], rows)
+
+    with pytest.raises(InputError) as error:
+        files.simulate()
+
+    problems = error.value.problems
+    assert len(problems) == 101
+    assert problems[99].line == 101
+    assert problems[-1].code == "more_problems"
+    assert problems[-1].params == {"count": 50}
