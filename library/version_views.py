@@ -1,5 +1,6 @@
 """Upload a new version of a library file."""
 
+import logging
 from pathlib import Path
 
 from django import forms
@@ -20,6 +21,8 @@ from .access import can_manage_item, publishes_at_once
 from .forms import FORMAT_NAMES, check_content, check_size
 from .models import ItemFile
 from .versions import NotCurrentVersion, add_version
+
+logger = logging.getLogger(__name__)
 
 
 def can_add_version(user, item):
@@ -89,7 +92,7 @@ class VersionForm(forms.Form):
 @csrf_exempt
 def new_version(request, pk):
     """
-    Let the item's managers upload a new version of one of its files.
+    Let the people whom ``can_add_version`` allows upload a new version of a file.
 
     As in the upload view, the size-limit handler is installed before
     anything reads the body, so the CSRF check runs in ``_version_form``.
@@ -127,6 +130,12 @@ def _version_form(request, pk, limit_handler):
                     content_type=form.content_type,
                 )
             except NotCurrentVersion:
+                logger.info(
+                    "library new version rejected, file already replaced "
+                    "item_file=%s user=%s",
+                    current.pk,
+                    request.user.pk,
+                )
                 return _not_current(request, item)
             audit.record(
                 "library.new_version",
