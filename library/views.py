@@ -25,6 +25,7 @@ from .search import search_items
 from .uploads import create_item
 from .usage.counting import count_use
 from .usage.models import UsageKind
+from .version_views import can_add_version
 from .workflow import resubmit, review_status, submit_for_review
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,10 @@ def my_uploads(request):
     page = Paginator(items, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     for item in page.object_list:
         item.review = review_status(item)
+        files = list(item.files.all())
+        replaced_ids = {f.replaces_id for f in files if f.replaces_id}
+        item.current_files_list = [f for f in files if f.pk not in replaced_ids]
+        item.may_add_version = can_add_version(request.user, item)
     return render(request, "library/my_uploads.html", {"items": page})
 
 

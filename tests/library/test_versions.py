@@ -297,3 +297,21 @@ def test_student_cannot_replace_published_file(library, student, client):
     assert reverse("library:new_version", args=[published_file.pk]) not in (
         page.content.decode()
     )
+
+
+def test_my_uploads_offers_new_version_of_draft(library, student, client):
+    from .test_access import add_item
+
+    draft_file = add_item(library, student, AccessLevel.PUBLIC, publish=False)
+    client.force_login(student)
+    client.post(
+        reverse("library:new_version", args=[draft_file.pk]), {"file": second_pdf()}
+    )
+    new_file = ItemFile.objects.get(replaces=draft_file)
+
+    response = client.get(reverse("library:my_uploads"))
+
+    html = response.content.decode()
+    assert reverse("library:new_version", args=[new_file.pk]) in html
+    assert reverse("library:new_version", args=[draft_file.pk]) not in html
+    assert reverse("library:download", args=[draft_file.pk]) not in html
