@@ -278,3 +278,32 @@ def test_library_pages_link_review_for_reviewers(submitted, student, librarian, 
     assert reverse("library:school_usage") in reviewer_page.content.decode()
     assert reverse("library:review") not in student_page.content.decode()
     assert reverse("library:school_usage") not in student_page.content.decode()
+
+
+def test_mail_failure_keeps_approval(
+    submitted,
+    librarian,
+    client,
+    monkeypatch,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    from smtplib import SMTPException
+
+    def broken_send_mail(*args, **kwargs):
+        raise SMTPException("server refused")
+
+    monkeypatch.setattr(workflow, "send_mail", broken_send_mail)
+
+    response = decide(
+        client,
+        librarian,
+        submitted,
+        "approve",
+        capture=django_capture_on_commit_callbacks,
+    )
+
+    submitted.refresh_from_db()
+    assert response.status_code == 302
+    assert submitted.live
+    assert "library review mail failed" in caplog.text
