@@ -639,10 +639,7 @@ class RedisLog:
 
     async def close(self):
         self.writer.cancel()
-        try:
-            await self.writer
-        except (asyncio.CancelledError, Exception):  # noqa: BLE001, S110
-            pass
+        await asyncio.wait([self.writer], timeout=5)
         await self.redis.aclose()
 
 

@@ -280,11 +280,9 @@ class Hub:
             task.cancel()
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        # channels_redis's receive may take a while to give up its
+        # connection, so the wait is bounded.
+        await asyncio.wait(self.tasks, timeout=5)
         for room in self.rooms.values():
             if room.gap_task is not None:
                 room.gap_task.cancel()
