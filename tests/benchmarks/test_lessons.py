@@ -10,9 +10,10 @@ user (one query) for the bare view too.
 
 NOTE: the asserts hold the goal of 0.5, which this has not reached. On a
 shared 2-core machine with load averages of 8 to 15 from other test runs,
-three runs of ``python -m pytest tests/benchmarks/test_lessons.py -o
-addopts="" -s`` with DATABASE_URL and REDIS_URL set measured ratios of 0.22
-and 0.23 (course page) and 0.27 and 0.28 (lesson page); one run timed out.
+three complete runs of ``python -m pytest tests/benchmarks/test_lessons.py
+-o addopts="" -s`` with DATABASE_URL and REDIS_URL set measured ratios of
+0.22 to 0.23 (course page) and 0.22 to 0.28 (lesson page). A fourth run
+failed when one request took more than the helper's 10 second timeout.
 With routes, link lists and sessions cached, a cached course page runs five
 queries and a lesson page four, against the bare view's one, and each costs
 about 7 times the bare view's CPU time in process (15 to 17 ms against
