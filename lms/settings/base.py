@@ -127,6 +127,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# SQLite: a transaction takes the write lock when it begins, so two processes
+# (daphne and a scheduler, say) wait for each other for up to 20 seconds
+# instead of failing at once with "database is locked" when a reading
+# transaction tries to write.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the channel layer and the cache share one server when it is set.
