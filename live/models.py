@@ -78,6 +78,8 @@ class LiveSession(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # While set, only the session's teachers may send chat messages.
+    chat_muted = models.BooleanField(_("chat muted"), default=False)
     # The sequence number of the latest event. The next event gets one more.
     last_seq = models.PositiveIntegerField(
         _("last sequence number"), default=0, editable=False
@@ -199,6 +201,9 @@ class LiveEvent(models.Model):
         CHAT = "chat", _("chat message")
         STATE = "state", _("state change")
         DRAW = "draw", _("whiteboard strokes")
+        HAND = "hand", _("raised hand")
+        POLL = "poll", _("poll")
+        CONTROL = "control", _("teacher control")
 
     session = models.ForeignKey(
         LiveSession,
@@ -343,6 +348,202 @@ class LiveConnection(models.Model):
         ]
         verbose_name = _("live connection")
         verbose_name_plural = _("live connections")
+
+    def __str__(self):
+        return f"{self.user} @ {self.session_id}"
+
+
+class RaisedHand(models.Model):
+    """
+    One raise of a hand in a session, from raising until it is lowered.
+
+    The queue of a session is its rows without ``lowered_at``, in raising
+    order. A person has at most one raised hand per session at a time,
+    which a partial unique constraint enforces across processes.
+    """
+
+    session = models.ForeignKey(
+        LiveSession,
+        on_delete=models.CASCADE,
+        related_name="hands",
+        verbose_name=_("live session"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    lowered_at = models.DateTimeField(_("lowered at"), null=True, blank=True)
+    lowered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lowered by"),
+    )
+
+    class Meta:
+        ordering = ["session", "raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                condition=Q(lowered_at__isnull=True),
+                name="live_one_raised_hand",
+            )
+        ]
+        verbose_name = _("raised hand")
+        verbose_name_plural = _("raised hands")
+
+    def __str__(self):
+        return f"{self.user} @ {self.session_id}"
+
+
+class Poll(models.Model):
+    """A question the teacher asks during a session, with 2 or more options."""
+
+    class Show(models.TextChoices):
+        LIVE = "live", _("while the poll is open")
+        END = "end", _("when the poll closes")
+
+    session = models.ForeignKey(
+        LiveSession,
+        on_delete=models.CASCADE,
+        related_name="polls",
+        verbose_name=_("live session"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    question = models.CharField(_("question"), max_length=300)
+    show_results = models.CharField(
+        _("show results to students"),
+        max_length=4,
+        choices=Show.choices,
+        default=Show.LIVE,
+    )
+    # Raised with each answer, so that results are never recounted.
+    answer_count = models.PositiveIntegerField(_("answers"), default=0)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(closed_at__isnull=True),
+                name="live_one_open_poll",
+            )
+        ]
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+
+    def __str__(self):
+        return self.question
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+
+class PollOption(models.Model):
+    """One option of a poll and the number of answers that chose it."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="options", verbose_name=_("poll")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.CharField(_("text"), max_length=100)
+    votes = models.PositiveIntegerField(_("votes"), default=0)
+
+    class Meta:
+        ordering = ["poll", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "position"], name="live_poll_option_position"
+            )
+        ]
+        verbose_name = _("poll option")
+        verbose_name_plural = _("poll options")
+
+    def __str__(self):
+        return self.text
+
+
+class PollAnswer(models.Model):
+    """One person's answer to a poll. Each person answers a poll once."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="answers", verbose_name=_("poll")
+    )
+    option = models.ForeignKey(
+        PollOption,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("option"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["poll", "answered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "user"], name="live_one_answer_per_poll"
+            )
+        ]
+        verbose_name = _("poll answer")
+        verbose_name_plural = _("poll answers")
+
+    def __str__(self):
+        return f"{self.user} → {self.option}"
+
+
+class Removal(models.Model):
+    """A person the teacher removed from a session, who may not rejoin it."""
+
+    session = models.ForeignKey(
+        LiveSession,
+        on_delete=models.CASCADE,
+        related_name="removals",
+        verbose_name=_("live session"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+    removed_at = models.DateTimeField(_("removed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "removed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"], name="live_one_removal_per_person"
+            )
+        ]
+        verbose_name = _("removed participant")
+        verbose_name_plural = _("removed participants")
 
     def __str__(self):
         return f"{self.user} @ {self.session_id}"
