@@ -7,14 +7,30 @@ verification, announcement of results and re-registration. Stage times are
 aware datetimes, stored in UTC and shown in the deployment's time zone.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 
 from lms.models import AcademicYear
+
+from ..engine import InputError, parse_rules
+from ..engine.rules import TRACKS
+from ..messages import describe
+
+TRACK_CHOICES = [
+    ("domisili", _("domicile (domisili)")),
+    ("afirmasi_ekonomi", _("affirmation: low-income families")),
+    ("afirmasi_disabilitas", _("affirmation: children with disabilities")),
+    ("mutasi", _("parent's transfer (mutasi)")),
+    ("prestasi_akademik", _("achievement: academic")),
+    ("prestasi_nonakademik", _("achievement: non-academic")),
+]
+assert [track for track, _label in TRACK_CHOICES] == list(TRACKS)  # noqa: S101
 
 
 class AdmissionPeriodQuerySet(models.QuerySet):
@@ -48,6 +64,11 @@ class AdmissionPeriod(ClusterableModel):
         IN_PROGRESS = "in_progress", _("registration closed, selection in progress")
         FINISHED = "finished", _("finished")
 
+    class NameFormat(models.TextChoices):
+        FULL = "full", _("full name")
+        FIRST_NAME_INITIALS = "first_name_initials", _("first name and initials")
+        INITIALS = "initials", _("initials only")
+
     name = models.CharField(
         _("name"), max_length=200, help_text=_("For example PPDB SMP 2027/2028.")
     )
@@ -69,6 +90,24 @@ class AdmissionPeriod(ClusterableModel):
         blank=True,
         help_text=_("Plain text for parents: who may register and what to prepare."),
     )
+    rules_toml = models.TextField(
+        _("rule set"),
+        blank=True,
+        help_text=_(
+            "The selection rules in TOML: tracks and shares, mechanism, "
+            "choices, age, family card and catchment rules, spillover."
+        ),
+    )
+    public_name_format = models.CharField(
+        _("names on public lists"),
+        max_length=20,
+        choices=NameFormat.choices,
+        default=NameFormat.FIRST_NAME_INITIALS,
+    )
+    # The last registration serial handed out. Registration locks the
+    # period's row to take the next one, so numbers are unique and gapless
+    # within a period.
+    last_serial = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -80,6 +119,8 @@ class AdmissionPeriod(ClusterableModel):
         FieldPanel("academic_year"),
         FieldPanel("is_published"),
         FieldPanel("description"),
+        FieldPanel("public_name_format"),
+        FieldPanel("rules_toml"),
         InlinePanel("stages", heading=_("Schedule"), label=_("stage")),
     ]
 
@@ -96,6 +137,59 @@ class AdmissionPeriod(ClusterableModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if not self.rules_toml:
+            return
+        try:
+            rules = parse_rules(self.rules_toml, source=_("rule set"))
+        except InputError as error:
+            raise ValidationError(
+                {
+                    "rules_toml": [
+                        ValidationError(describe(problem), code=problem.code)
+                        for problem in error.problems
+                    ]
+                }
+            ) from error
+        if rules.level != self.level:
+            raise ValidationError(
+                {
+                    "rules_toml": ValidationError(
+                        _(
+                            "The rule set is for level %(rules)s but the period "
+                            "is for level %(period)s."
+                        ),
+                        params={"rules": rules.level, "period": self.level},
+                        code="rules_level",
+                    )
+                }
+            )
+
+    @cached_property
+    def rule_set(self):
+        """
+        Return the period's rules as the engine's ``RuleSet``.
+
+        Raise ``InputError`` when the rule set is empty or invalid, which
+        ``clean()`` keeps out of forms.
+        """
+        return parse_rules(self.rules_toml, source=self.name)
+
+    def stage(self, kind):
+        """Return the period's first stage of ``kind``, or ``None``."""
+        for stage in self.ordered_stages():
+            if stage.kind == kind:
+                return stage
+        return None
+
+    def stage_is_open(self, kind, now=None):
+        """Return whether a stage of ``kind`` is open at ``now``."""
+        now = now or timezone.now()
+        return any(
+            stage.kind == kind and stage.is_open(now) for stage in self.ordered_stages()
+        )
 
     def ordered_stages(self):
         # Sorting in Python keeps a prefetch_related("stages") in use.
@@ -152,7 +246,9 @@ class Stage(models.Model):
         REGISTRATION = "registration", _("registration")
         VERIFICATION = "verification", _("document verification")
         ANNOUNCEMENT = "announcement", _("announcement of results")
+        OBJECTION = "objection", _("objections (sanggah)")
         REREGISTRATION = "re_registration", _("re-registration")
+        FILL_ROUND = "fill_round", _("fill round for unclaimed seats")
 
     period = ParentalKey(
         AdmissionPeriod,

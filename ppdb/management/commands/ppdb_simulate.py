@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from ppdb.engine import EngineError, InputError, simulate
-from ppdb.engine.errors import Text
+from ppdb.messages import describe, translate
 
 
 def step_label(step):
@@ -22,29 +22,6 @@ def step_label(step):
     }
     # Every other step matches one track.
     return labels.get(step) or _("matching %(track)s") % {"track": step}
-
-
-def translate(template, params):
-    """Translate an engine message and the parameters marked as text."""
-    values = {
-        name: _(value) if isinstance(value, Text) else value
-        for name, value in params.items()
-    }
-    return _(template) % values
-
-
-def describe(problem):
-    message = translate(problem.template, problem.params)
-    if problem.line is None:
-        return _("%(file)s: %(message)s") % {
-            "file": problem.source,
-            "message": message,
-        }
-    return _("%(file)s, line %(line)s: %(message)s") % {
-        "file": problem.source,
-        "line": problem.line,
-        "message": message,
-    }
 
 
 class Command(BaseCommand):
