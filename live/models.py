@@ -204,6 +204,7 @@ class LiveEvent(models.Model):
         HAND = "hand", _("raised hand")
         POLL = "poll", _("poll")
         CONTROL = "control", _("teacher control")
+        SLIDE = "slide", _("slide change")
 
     session = models.ForeignKey(
         LiveSession,
@@ -351,6 +352,97 @@ class LiveConnection(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.session_id}"
+
+
+class SlideDeck(models.Model):
+    """
+    A PDF that a teacher showed in a live session.
+
+    The row lets the slide view serve the deck's pages to the session's
+    participants, during the class and in its replay, without asking the
+    course or the library again. ``file_hash`` is the SHA-256 of the file
+    when it was shown, and names its rendered pages in the storage.
+    """
+
+    class Source(models.TextChoices):
+        COURSE = "course", _("course lesson")
+        LIBRARY = "library", _("library")
+
+    session = models.ForeignKey(
+        LiveSession,
+        on_delete=models.CASCADE,
+        related_name="slide_decks",
+        verbose_name=_("live session"),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    title = models.CharField(_("title"), max_length=255)
+    page_count = models.PositiveIntegerField(_("pages"))
+    file_hash = models.CharField(_("SHA-256"), max_length=64)
+    shown_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shown by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "source", "document"],
+                name="unique_live_slide_deck",
+            )
+        ]
+        verbose_name = _("slide deck")
+        verbose_name_plural = _("slide decks")
+
+    def __str__(self):
+        return self.title
+
+
+class SlidePosition(models.Model):
+    """
+    The slide a session shows now, which a late joiner sees first.
+
+    ``version`` grows by one with every change, and ``slide`` messages carry
+    it, so a client keeps the newest of a snapshot and the logged events
+    whatever order they arrive in. No ``deck`` means no slide is shown.
+    """
+
+    session = models.OneToOneField(
+        LiveSession,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="slide_position",
+        verbose_name=_("live session"),
+    )
+    deck = models.ForeignKey(
+        SlideDeck,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("slide deck"),
+    )
+    page = models.PositiveIntegerField(_("page"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("slide position")
+        verbose_name_plural = _("slide positions")
+
+    def __str__(self):
+        return f"{self.session_id} page {self.page}"
 
 
 class RaisedHand(models.Model):
