@@ -44,3 +44,6 @@ urlpatterns += [
     re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", page_routes.serve, name="page_serve"),
     path("", include(wagtail_urls)),
 ]
+
+# A database outage gets a 503 with a request to retry (lms/unavailable.py).
+handler500 = "lms.unavailable.server_error"

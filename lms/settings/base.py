@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lms.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,8 +126,14 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before each request reuses it, so the
+        # first request after a database restart reconnects instead of failing.
+        conn_health_checks=True,
     )
 }
+# A request that fails because the database is unreachable gets 503 with
+# Retry-After: this many seconds (see lms/unavailable.py).
+DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "5"))
 # SQLite: a transaction takes the write lock when it begins, so two processes
 # (daphne and a scheduler, say) wait for each other for up to 20 seconds
 # instead of failing at once with "database is locked" when a reading

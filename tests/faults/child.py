@@ -1,0 +1,59 @@
+"""
+Build test data in a database that only a child process can reach.
+
+Run as ``python -m tests.faults.child quiz`` with ``DATABASE_URL`` pointing
+at a private server. The command prints one JSON object with the ids and the
+login cookie that the test needs.
+"""
+
+import json
+import sys
+
+import django
+
+
+def log_in(user):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def build_quiz(questions=8):
+    """Create a course, a quiz of short-answer questions and a started attempt."""
+    from courses.quizzes import services
+    from courses.quizzes.models import Question
+    from tests.quizzes.helpers import make_classroom, make_question, make_quiz
+
+    _teacher, course, (student,) = make_classroom(students=1)
+    bank = [
+        make_question(
+            course,
+            Question.Kind.SHORT,
+            f"Soal nomor {number}",
+            accepted_answers=[f"jawaban {number}"],
+        )
+        for number in range(1, questions + 1)
+    ]
+    quiz = make_quiz(course, bank)
+    attempt = services.start_attempt(quiz, student)
+    return {
+        "attempt": attempt.pk,
+        "questions": attempt.question_ids(),
+        "cookie": log_in(student),
+    }
+
+
+BUILDERS = {"quiz": build_quiz}
+
+
+def main(argv):
+    django.setup()
+    builder = BUILDERS[argv[1]]
+    sys.stdout.write(json.dumps(builder()) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
