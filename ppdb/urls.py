@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,4 +7,5 @@ app_name = "ppdb"
 urlpatterns = [
     path("", views.index, name="index"),
     path("periods/<int:pk>/", views.period, name="period"),
+    path("", include("ppdb.registration.urls")),
 ]

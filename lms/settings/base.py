@@ -306,6 +306,8 @@ LIBRARY_MAX_FILE_SIZE = int(os.environ.get("LIBRARY_MAX_FILE_SIZE", 50 * 1024 * 
 # Text extraction of library files runs in a child process that is killed
 # after LIBRARY_EXTRACT_TIMEOUT seconds and may use LIBRARY_EXTRACT_MEMORY
 # bytes of address space. An item's text is cut at LIBRARY_FULL_TEXT_MAX_CHARS
+# The largest admission document (a family card scan, a report card PDF).
+PPDB_MAX_DOCUMENT_SIZE = int(os.environ.get("PPDB_MAX_DOCUMENT_SIZE", 5 * 1024 * 1024))
 # characters: PostgreSQL rejects a search vector above 1 MiB, and 400,000
 # characters of all-distinct random words measured about 0.7 MiB on
 # PostgreSQL 15.
@@ -380,6 +382,40 @@ CITY_REGION_CODE = os.environ.get("CITY_REGION_CODE", "32.76")
 # Test material read in place by the test suite.
 CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", BASE_DIR.parent / "shared" / "corpus"))
 
+# The city's boundary as [latitude, longitude] vertices in decimal degrees,
+# in order around the city. Admission registration rejects a home outside
+# it. CITY_BOUNDARY, as a JSON list in the environment, replaces the
+# default. NOTE: the default is a hand-drawn approximation of Kota Depok,
+# within about a kilometre of the real border; a deployment should set the
+# official polygon.
+CITY_BOUNDARY = [
+    [-6.318, 106.770],
+    [-6.318, 106.800],
+    [-6.340, 106.820],
+    [-6.335, 106.860],
+    [-6.350, 106.905],
+    [-6.395, 106.925],
+    [-6.455, 106.910],
+    [-6.465, 106.855],
+    [-6.460, 106.800],
+    [-6.445, 106.750],
+    [-6.425, 106.712],
+    [-6.370, 106.712],
+    [-6.345, 106.745],
+]
+if os.environ.get("CITY_BOUNDARY"):
+    CITY_BOUNDARY = json.loads(os.environ["CITY_BOUNDARY"])
+
+# The admission help desk that the public pages name. Empty values are left
+# out of the page.
+PPDB_HELP_DESK = {
+    "name": os.environ.get("PPDB_HELP_NAME", "Dinas Pendidikan Kota Depok"),
+    "phone": os.environ.get("PPDB_HELP_PHONE", ""),
+    "whatsapp": os.environ.get("PPDB_HELP_WHATSAPP", ""),
+    "email": os.environ.get("PPDB_HELP_EMAIL", "ppdb@depok.example"),
+    "address": os.environ.get("PPDB_HELP_ADDRESS", ""),
+    "hours": os.environ.get("PPDB_HELP_HOURS", ""),
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
