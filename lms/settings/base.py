@@ -302,12 +302,12 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 LIBRARY_MAX_FILE_SIZE = int(os.environ.get("LIBRARY_MAX_FILE_SIZE", 50 * 1024 * 1024))
+# The largest admission document (a family card scan, a report card PDF).
+PPDB_MAX_DOCUMENT_SIZE = int(os.environ.get("PPDB_MAX_DOCUMENT_SIZE", 5 * 1024 * 1024))
 
 # Text extraction of library files runs in a child process that is killed
 # after LIBRARY_EXTRACT_TIMEOUT seconds and may use LIBRARY_EXTRACT_MEMORY
 # bytes of address space. An item's text is cut at LIBRARY_FULL_TEXT_MAX_CHARS
-# The largest admission document (a family card scan, a report card PDF).
-PPDB_MAX_DOCUMENT_SIZE = int(os.environ.get("PPDB_MAX_DOCUMENT_SIZE", 5 * 1024 * 1024))
 # characters: PostgreSQL rejects a search vector above 1 MiB, and 400,000
 # characters of all-distinct random words measured about 0.7 MiB on
 # PostgreSQL 15.
@@ -378,10 +378,6 @@ OAI_HARVEST_MAX_BYTES = int(os.environ.get("OAI_HARVEST_MAX_BYTES", 50 * 1024 * 
 
 CITY_NAME = os.environ.get("CITY_NAME", "Kota Depok")
 CITY_REGION_CODE = os.environ.get("CITY_REGION_CODE", "32.76")
-
-# Test material read in place by the test suite.
-CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", BASE_DIR.parent / "shared" / "corpus"))
-
 # The city's boundary as [latitude, longitude] vertices in decimal degrees,
 # in order around the city. Admission registration rejects a home outside
 # it. CITY_BOUNDARY, as a JSON list in the environment, replaces the
@@ -416,6 +412,10 @@ PPDB_HELP_DESK = {
     "address": os.environ.get("PPDB_HELP_ADDRESS", ""),
     "hours": os.environ.get("PPDB_HELP_HOURS", ""),
 }
+
+# Test material read in place by the test suite.
+CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", BASE_DIR.parent / "shared" / "corpus"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
