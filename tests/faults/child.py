@@ -46,7 +46,36 @@ def build_quiz(questions=8):
     }
 
 
-BUILDERS = {"quiz": build_quiz}
+def build_live_class():
+    """Create a course with a teacher and a student, and open a live session."""
+    import datetime
+
+    from django.utils import timezone
+
+    from live.models import LiveSession
+    from tests.quizzes.helpers import make_classroom
+
+    teacher, course, (student,) = make_classroom(students=1)
+    now = timezone.now()
+    session = LiveSession.objects.create(
+        course_id=course.pk,
+        teacher=teacher,
+        title="Kelas langsung pecahan",
+        starts_at=now - datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=2),
+    )
+    session.open(by=teacher)
+    return {
+        "session": session.pk,
+        "course_path": course.get_url_parts()[2],
+        "teacher": teacher.pk,
+        "student": student.pk,
+        "teacher_cookie": log_in(teacher),
+        "student_cookie": log_in(student),
+    }
+
+
+BUILDERS = {"quiz": build_quiz, "live": build_live_class}
 
 
 def main(argv):
