@@ -10,5 +10,7 @@ class PpdbConfig(AppConfig):
 
     def ready(self):
         from .permissions import grant_city_admin_permissions
+        from .selection import guards
 
         post_migrate.connect(grant_city_admin_permissions, sender=self)
+        guards.connect()

@@ -1,0 +1,227 @@
+"""
+Public ranking lists per school and track, rendered once per run.
+
+A list shows every eligible applicant who chose the school in the track,
+in the run's order, with the sort keys that decided it. It never shows a
+NIK, NISN, address or home location, and names only in the period's
+``public_name_format``. The keys come from the run's snapshot, so a list
+shows what the run used even if an application changed afterwards.
+
+Pages are rendered for all schools and tracks of a run at once, per
+language, and kept in the cache (see ``cache``). The CSRF token of the
+language switch is the only part that differs per request: the rendered
+page carries a placeholder that the view replaces.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from ..engine.geo import Point, distance_m
+from ..engine.rules import parse_rules
+from ..models import SelectionChoiceResult, SelectionRun
+from . import cache as ranking_cache
+from .explanations import CHOICE_OUTCOMES, track_label
+from .names import public_name
+from .snapshot import Snapshot
+
+CSRF_PLACEHOLDER = "csrf-token-placeholder-7f3c"
+INDEX_PAGE = "index"
+# Stored with a run's pages: the names of the pages that exist, so that a
+# request for any other name is a 404 without rendering anything.
+PAGE_NAMES = "page-names"
+
+
+# The column a ranking list shows for each sort key. Birth dates show as
+# the age on the reference date, which orders the same way.
+KEY_COLUMNS = {
+    "distance": "distance",
+    "birth_date": "age",
+    "age_band": "age",
+    "score": "score",
+    "submitted_at": "submitted_at",
+}
+
+
+def columns_of(order):
+    """Return the key columns of a track's ``order``, each once."""
+    columns = []
+    for key in order:
+        column = KEY_COLUMNS[key]
+        if column not in columns:
+            columns.append(column)
+    return columns
+
+
+def program_page(npsn, track):
+    return f"{npsn}-{track}"
+
+
+@dataclass
+class RankingRow:
+    rank: int
+    registration_number: str
+    name: str
+    choice_rank: int
+    outcome: str
+    outcome_label: str
+    keys: dict
+
+
+@dataclass
+class Program:
+    npsn: str
+    school_name: str
+    track: str
+    track_label: str
+    seats: int
+    initial_seats: int
+    accepted: int
+    applicants: int
+    rows: list = field(default_factory=list)
+
+
+def _age(birth_date, reference_date):
+    months = (reference_date.year - birth_date.year) * 12 + (
+        reference_date.month - birth_date.month
+    )
+    if reference_date.day < birth_date.day:
+        months -= 1
+    return divmod(months, 12)
+
+
+def build_programs(run):
+    """Return the run's ``Program`` lists in school then allocation order."""
+    rules = parse_rules(run.rules_toml)
+    snapshot = Snapshot.from_zip(run.snapshot.read())
+    run.snapshot.close()
+    schools = {
+        row["npsn"]: row for row in csv.DictReader(io.StringIO(snapshot.schools_csv))
+    }
+    applicants = {
+        row["registration_number"]: row
+        for row in csv.DictReader(io.StringIO(snapshot.applicants_csv))
+    }
+    name_format = run.period.public_name_format
+    programs = {}
+    for entry in run.summary.get("programs", []):
+        school = schools[entry["npsn"]]
+        programs[entry["npsn"], entry["track"]] = Program(
+            npsn=entry["npsn"],
+            school_name=school["name"],
+            track=entry["track"],
+            track_label=str(track_label(entry["track"])),
+            seats=entry["seats"],
+            initial_seats=entry["initial_seats"],
+            accepted=entry["accepted"],
+            applicants=entry["applicants"],
+        )
+    points = {
+        npsn: Point(float(row["latitude"]), float(row["longitude"]))
+        for npsn, row in schools.items()
+    }
+    results = (
+        SelectionChoiceResult.objects.filter(run=run, rank__isnull=False)
+        .order_by("rank")
+        .values_list(
+            "application__registration_number",
+            "choice_rank",
+            "period_school__school__npsn",
+            "outcome",
+            "rank",
+        )
+    )
+    for number, choice_rank, npsn, outcome, rank in results.iterator():
+        applicant = applicants[number]
+        program = programs.get((npsn, applicant["track"]))
+        if program is None:
+            continue
+        home = Point(float(applicant["latitude"]), float(applicant["longitude"]))
+        birth_date = datetime.date.fromisoformat(applicant["birth_date"])
+        years, months = _age(birth_date, rules.reference_date)
+        keys = {
+            "distance": distance_m(home, points[npsn]),
+            "age": (years, months),
+            "score": applicant["score"],
+            "submitted_at": datetime.datetime.fromisoformat(applicant["submitted_at"]),
+        }
+        kind = "below_cutoff" if outcome.startswith("below_cutoff") else outcome
+        program.rows.append(
+            RankingRow(
+                rank=rank,
+                registration_number=number,
+                name=public_name(applicant["name"], name_format),
+                choice_rank=choice_rank,
+                outcome=kind,
+                outcome_label="",
+                keys=keys,
+            )
+        )
+    return rules, list(programs.values())
+
+
+def render_pages(run, language):
+    """Return ``{page name: html}`` of every ranking page of ``run``."""
+    rules, programs = build_programs(run)
+    period = run.period
+    pages = {}
+    with translation.override(language):
+        common = {
+            "period": period,
+            "run": run,
+            "is_provisional": not run.is_official,
+            "csrf_token": CSRF_PLACEHOLDER,
+            "LANGUAGE_CODE": language,
+            "SITE_NAME": settings.WAGTAIL_SITE_NAME,
+            "CITY_NAME": settings.CITY_NAME,
+        }
+        index_url = reverse("ppdb:ranking", args=(period.pk,))
+        labels = {code: str(label) for code, label in CHOICE_OUTCOMES.items()}
+        for program in programs:
+            for row in program.rows:
+                row.outcome_label = labels.get(row.outcome, row.outcome)
+            columns = columns_of(rules.tracks[program.track].order)
+            url = reverse(
+                "ppdb:ranking_program", args=(period.pk, program.npsn, program.track)
+            )
+            pages[program_page(program.npsn, program.track)] = render_to_string(
+                "ppdb/results/ranking_program.html",
+                {
+                    **common,
+                    "program": program,
+                    "columns": columns,
+                    "page_url": url,
+                    "index_url": index_url,
+                },
+            )
+        pages[INDEX_PAGE] = render_to_string(
+            "ppdb/results/ranking_index.html",
+            {**common, "programs": programs, "page_url": index_url},
+        )
+    return pages
+
+
+def page_html(run_id, language, page):
+    """
+    Return the cached html of one ranking page, rendering the run's pages once.
+
+    Return ``None`` when the run has no such page.
+    """
+    html = ranking_cache.get_page(run_id, language, page)
+    if html is not None:
+        return html
+    names = ranking_cache.get_page(run_id, language, PAGE_NAMES)
+    if names is not None and page not in names:
+        return None
+    run = SelectionRun.objects.select_related("period").get(pk=run_id)
+    pages = render_pages(run, language)
+    # NOTE: concurrent first requests for a run each render its pages; the
+    # cost is bounded by the requests arriving during one render.
+    ranking_cache.set_pages(run_id, language, {**pages, PAGE_NAMES: set(pages)})
+    return pages.get(page)
