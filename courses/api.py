@@ -9,7 +9,7 @@ without breaking its callers.
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from .models import CoursePage, CourseRole, Enrolment
+from .models import CoursePage, CourseRole, Enrolment, LessonPage
 
 __all__ = [
     "CourseRole",
@@ -17,6 +17,7 @@ __all__ = [
     "courses_for",
     "enrolled_students",
     "get_course",
+    "lesson_documents",
 ]
 
 
@@ -72,3 +73,24 @@ def enrolled_students(course):
         .objects.filter(pk__in=enrolled)
         .order_by("first_name", "last_name", "username")
     )
+
+
+def lesson_documents(course):
+    """
+    Return the documents that the live lessons of ``course`` offer, in order.
+
+    These are the Wagtail documents of the lessons' "document" and
+    "attachment" blocks, each once. Videos are left out.
+    """
+    documents = {}
+    for lesson in LessonPage.objects.live().descendant_of(course).order_by("path"):
+        for block in lesson.body:
+            if block.block_type == "document":
+                document = block.value
+            elif block.block_type == "attachment":
+                document = block.value.get("document")
+            else:
+                continue
+            if document is not None:
+                documents.setdefault(document.pk, document)
+    return list(documents.values())

@@ -24,7 +24,7 @@ from django.db import DatabaseError
 
 from courses import api as courses_api
 
-from . import protocol, services
+from . import protocol, services, signalling, slides
 from .access import participant_role
 from .errors import error_message
 from .eventlog import LAYER_ERRORS, LogUnavailable, get_log
@@ -233,6 +233,9 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
                 last_seq,
             )
         )
+        slide = await database_sync_to_async(slides.snapshot)(self.session_id)
+        if slide is not None:
+            await self.send_message(slide)
         resume_from = requested_resume(self.scope)
         if resume_from is None:
             self.last_seq = last_seq
@@ -363,6 +366,30 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
 
     async def handle_draw_clear(self, message):
         await self.publish(message, LiveEvent.Kind.DRAW, {"op": "clear"})
+
+    async def handle_rtc_offer(self, message):
+        await signalling.relay(self, message)
+
+    handle_rtc_answer = handle_rtc_ice = handle_rtc_hangup = handle_rtc_offer
+
+    async def handle_slide_show(self, message):
+        fields = message.fields
+        payload = await slides.show(
+            self.session_id,
+            self.user,
+            fields["source"],
+            fields["document"],
+            fields.get("page", 1),
+        )
+        await self.publish(message, LiveEvent.Kind.SLIDE, payload)
+
+    async def handle_slide_page(self, message):
+        payload = await slides.turn(self.session_id, message.fields["page"])
+        await self.publish(message, LiveEvent.Kind.SLIDE, payload)
+
+    async def handle_slide_stop(self, message):
+        payload = await slides.stop(self.session_id)
+        await self.publish(message, LiveEvent.Kind.SLIDE, payload)
 
     async def publish(self, message, kind, payload, rate_limit=None):
         """

@@ -36,6 +36,58 @@ ERROR_MESSAGES = {
         "32 strokes with 1000 points in total, each with an id, a colour "
         "like #1a2b3c, a width from 1 to 100 and points from 0 to 10000."
     ),
+    ErrorCode.INVALID_SDP: _(
+        "The session description is invalid (%(detail)s). Send the SDP text "
+        "of an RTCPeerConnection offer or answer unchanged."
+    ),
+    ErrorCode.INVALID_CANDIDATE: _(
+        "The ICE candidate is invalid (%(detail)s). Send the candidate text "
+        "of an RTCPeerConnection icecandidate event unchanged."
+    ),
+    ErrorCode.INVALID_PEER: _(
+        'The field "peer" must be the peer id of a connection, as received '
+        "in a signalling message."
+    ),
+    ErrorCode.INVALID_CHOICE: _('The field "%(field)s" must be one of: %(choices)s.'),
+    ErrorCode.UNKNOWN_PEER: _(
+        "Person %(peer)s is not connected to this live class, so the message "
+        "was not sent."
+    ),
+    ErrorCode.PEER_GONE: _(
+        "Person %(peer)s has left the live class, so the message was not sent."
+    ),
+    ErrorCode.OWN_PEER: _(
+        "Signalling messages go to another participant, not to yourself."
+    ),
+    ErrorCode.MEDIA_SERVER_NEEDED: _(
+        "Audio and video between participants work for up to %(limit)s people. "
+        "This class has %(count)s, which needs a media server that is not "
+        "available yet. Use the chat and the slides instead."
+    ),
+    ErrorCode.DOCUMENT_NOT_FOUND: _(
+        "Document %(document)s was not found. Choose a PDF from a lesson of "
+        "this course or from the library."
+    ),
+    ErrorCode.DOCUMENT_NOT_ALLOWED: _(
+        "You may not show document %(document)s to this class. Choose a PDF "
+        "from a lesson of this course, or a library file you may download."
+    ),
+    ErrorCode.NOT_PDF: _(
+        "The document %(title)s is not a PDF that can be read. Choose a PDF "
+        "file to show as slides."
+    ),
+    ErrorCode.PDF_TOO_LARGE: _(
+        "The document %(title)s is too large to show as slides: %(size)s "
+        "bytes, at most %(limit)s allowed."
+    ),
+    ErrorCode.RENDER_FAILED: _(
+        "Page %(page)s of the document could not be shown. Try again, or "
+        "choose another page or document."
+    ),
+    ErrorCode.NO_SLIDES: _("No slides are shown. Choose a document first."),
+    ErrorCode.PAGE_OUT_OF_RANGE: _(
+        "The document has %(count)s pages, so page %(page)s cannot be shown."
+    ),
     ErrorCode.TEACHER_ONLY: _("Only the teacher can do this."),
     ErrorCode.UNAVAILABLE: _(
         "The live class server is unreachable for a moment, so the message "

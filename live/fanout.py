@@ -176,6 +176,9 @@ class Hub:
 
     async def dispatch(self, room, event):
         seq = event.get("seq")
+        if seq is None and event.get("to"):
+            await self.send_to_connection(room, event["to"], event["message"])
+            return
         if seq is None:
             await self.send_to_members(room, event["message"], event.get("close"))
             return
@@ -222,6 +225,18 @@ class Hub:
         text = protocol.encode(message)
         for consumer in list(room.members):
             await consumer.deliver(message, text, close)
+
+    async def send_to_connection(self, room, channel_name, message):
+        """
+        Send a message to one connection, if this process serves it.
+
+        The message reaches every process of the session, and only the one
+        that serves the connection delivers it (see ``live.signalling``).
+        """
+        for consumer in room.members:
+            if consumer.channel_name == channel_name:
+                await consumer.deliver(message, protocol.encode(message))
+                return
 
     async def participants(self, session_id):
         """Return the session's participants, at most a presence delay old."""

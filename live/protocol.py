@@ -19,6 +19,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from . import webrtc
+
 # Larger frames are rejected before they are parsed. A chat message of 1000
 # characters fits: even written entirely as escaped surrogate pairs
 # ("\ud83d\ude00", 12 bytes per character) it is 12 000 bytes.
@@ -57,12 +59,29 @@ class ErrorCode:
     TOO_LONG = "too_long"
     OUT_OF_RANGE = "out_of_range"
     INVALID_STROKES = "invalid_strokes"
+    INVALID_SDP = "invalid_sdp"
+    INVALID_CANDIDATE = "invalid_candidate"
+    INVALID_PEER = "invalid_peer"
+    INVALID_CHOICE = "invalid_choice"
     # Messages that are valid but not accepted now.
     TEACHER_ONLY = "teacher_only"
     RATE_LIMITED = "rate_limited"
     SESSION_ENDED = "session_ended"
     SERVER_ERROR = "server_error"
     UNAVAILABLE = "unavailable"
+    # Signalling to a peer that cannot take it.
+    UNKNOWN_PEER = "unknown_peer"
+    PEER_GONE = "peer_gone"
+    OWN_PEER = "own_peer"
+    MEDIA_SERVER_NEEDED = "media_server_needed"
+    # Slides the server cannot show.
+    DOCUMENT_NOT_FOUND = "document_not_found"
+    DOCUMENT_NOT_ALLOWED = "document_not_allowed"
+    NOT_PDF = "not_pdf"
+    PDF_TOO_LARGE = "pdf_too_large"
+    RENDER_FAILED = "render_failed"
+    NO_SLIDES = "no_slides"
+    PAGE_OUT_OF_RANGE = "page_out_of_range"
     # Reasons to close the connection right after it opens.
     LOGIN_REQUIRED = "login_required"
     NOT_FOUND = "not_found"
@@ -233,6 +252,57 @@ def check_stroke_id(stroke_id, ref):
     return stroke_id
 
 
+def check_sdp(sdp, ref):
+    problem = webrtc.sdp_problem(sdp)
+    if problem is not None:
+        raise ProtocolError(ErrorCode.INVALID_SDP, ref, detail=problem)
+    return sdp
+
+
+def check_candidate(candidate, ref):
+    problem = webrtc.candidate_problem(candidate)
+    if problem is not None:
+        raise ProtocolError(ErrorCode.INVALID_CANDIDATE, ref, detail=problem)
+    return candidate
+
+
+def check_mid(mid, ref):
+    if webrtc.mid_problem(mid) is not None:
+        raise ProtocolError(ErrorCode.INVALID_CANDIDATE, ref, detail="bad_mid")
+    return mid
+
+
+def check_peer(peer, ref):
+    if not PEER_PATTERN.match(peer):
+        raise ProtocolError(ErrorCode.INVALID_PEER, ref)
+    return peer
+
+
+def check_slide_source(source, ref):
+    if source not in SLIDE_SOURCES:
+        raise ProtocolError(
+            ErrorCode.INVALID_CHOICE,
+            ref,
+            field="source",
+            choices=", ".join(SLIDE_SOURCES),
+        )
+    return source
+
+
+# Where a slide deck comes from: a document in a lesson of the session's
+# course, or a file of a library item (see ``live.slides``).
+SLIDE_SOURCES = ("course", "library")
+# A connection's peer id, which signalling messages carry in ``peer``.
+PEER_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+# A user id that a signalling message is addressed to.
+PEER_FIELDS = (
+    Field("to", int, min_value=1, max_value=MAX_SEQ),
+    Field("peer", str, required=False, check=check_peer),
+)
+# Page numbers of a slide deck start at 1.
+MAX_SLIDE_PAGE = 10_000
+
+
 # The messages a client may send, by type, with their fields.
 CLIENT_MESSAGES = {
     "chat": (Field("text", str, min_length=1, max_length=CHAT_MAX_LENGTH, strip=True),),
@@ -249,10 +319,58 @@ CLIENT_MESSAGES = {
         ),
     ),
     "draw_clear": (),
+    # WebRTC signalling, relayed to one peer and not logged.
+    "rtc_offer": (
+        *PEER_FIELDS,
+        Field(
+            "sdp", str, min_length=1, max_length=webrtc.MAX_SDP_LENGTH, check=check_sdp
+        ),
+    ),
+    "rtc_answer": (
+        *PEER_FIELDS,
+        Field(
+            "sdp", str, min_length=1, max_length=webrtc.MAX_SDP_LENGTH, check=check_sdp
+        ),
+    ),
+    "rtc_ice": (
+        *PEER_FIELDS,
+        Field(
+            "candidate",
+            str,
+            max_length=webrtc.MAX_CANDIDATE_LENGTH,
+            check=check_candidate,
+        ),
+        Field(
+            "sdp_mid",
+            str,
+            required=False,
+            min_length=1,
+            max_length=webrtc.MAX_MID_LENGTH,
+            check=check_mid,
+        ),
+        Field(
+            "sdp_mline_index",
+            int,
+            required=False,
+            min_value=0,
+            max_value=webrtc.MAX_MLINE_INDEX,
+        ),
+    ),
+    "rtc_hangup": PEER_FIELDS,
+    # Slides: a PDF of the course or the library, one page at a time.
+    "slide_show": (
+        Field("source", str, min_length=1, max_length=10, check=check_slide_source),
+        Field("document", int, min_value=1, max_value=MAX_SEQ),
+        Field("page", int, required=False, min_value=1, max_value=MAX_SLIDE_PAGE),
+    ),
+    "slide_page": (Field("page", int, min_value=1, max_value=MAX_SLIDE_PAGE),),
+    "slide_stop": (),
 }
 
 # The messages only a teacher may send.
-TEACHER_ONLY = frozenset({"draw", "draw_undo", "draw_clear"})
+TEACHER_ONLY = frozenset(
+    {"draw", "draw_undo", "draw_clear", "slide_show", "slide_page", "slide_stop"}
+)
 
 
 @dataclass(frozen=True)
@@ -398,6 +516,34 @@ def resumed(last_seq, count, ref=None):
 def error(code, message, ref=None):
     """Tell the client that its message was rejected, and why."""
     return _with_ref({"type": "error", "code": code, "message": message}, ref)
+
+
+def rtc_signal(message_type, sender, peer, fields):
+    """
+    Relay a signalling message to the one peer it is addressed to.
+
+    ``sender`` describes who sent it and ``peer`` is the id of the sender's
+    connection, which the reply names in its own ``peer`` field.
+    """
+    return {"type": message_type, "from": sender, "peer": peer, **fields}
+
+
+def slide(seq, sender, version, deck, page, image):
+    """
+    Show everybody the current slide, or no slide when ``deck`` is ``None``.
+
+    ``seq`` is ``None`` in the snapshot sent after ``welcome``. ``version``
+    orders snapshots and events: a client keeps the highest it has seen.
+    """
+    return {
+        "type": "slide",
+        "seq": seq,
+        "from": sender,
+        "version": version,
+        "deck": deck,
+        "page": page,
+        "image": image,
+    }
 
 
 def pong(ref=None):

@@ -199,6 +199,10 @@ def event_message(event, sender):
     if event.kind == LiveEvent.Kind.DRAW:
         changes = {key: value for key, value in payload.items() if key != "role"}
         return protocol.draw(event.seq, sender, changes)
+    if event.kind == LiveEvent.Kind.SLIDE:
+        from .slides import slide_message
+
+        return slide_message(event.session_id, event.seq, sender, payload)
     raise ValueError(f"no message for event kind {event.kind!r}")
 
 

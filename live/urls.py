@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import slide_views, views
 
 app_name = "live"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:session_id>/chat/", views.post_chat, name="chat"),
     path("<int:session_id>/open/", views.open_session, name="open"),
     path("<int:session_id>/end/", views.end_session, name="end"),
+    path(
+        "<int:session_id>/slides/<int:deck_id>/<int:page>.webp",
+        slide_views.slide_image,
+        name="slide_image",
+    ),
     path(
         "<int:session_id>/attendance.csv",
         views.attendance_csv,

@@ -143,7 +143,7 @@ def describe_cutoff(text):
     identifies another family's child and decides only exact ties.
     """
     return [
-        (KEY_LABELS.get(key, key), format_key(key, value))
+        (str(KEY_LABELS.get(key, key)), format_key(key, value))
         for key, value in parse_cutoff(text)
         if key != "registration_number"
     ]
