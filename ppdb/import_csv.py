@@ -17,7 +17,7 @@ track                 yes       a track of the period's rule set
 latitude, longitude   yes       home location in decimal degrees
 score                 column    decimal, 0 or more; may be empty
 submitted_at          yes       ISO 8601 with its UTC offset
-kk_issued_on          column    YYYY-MM-DD; may be empty
+kk_issued_on          yes       YYYY-MM-DD
 recommendation        column    true or false; may be empty (false)
 choice_1              yes       NPSN of a school of the period
 choice_2, choice_3    column    NPSN or empty
@@ -28,8 +28,8 @@ parent_name           no        the parent's name
 nisn                  no        10 digits
 birth_place           no        text
 address               no        text
-kelurahan             no        code as 32.76.01.1001 (required by a
-                                catchment by kelurahan)
+kelurahan             yes       code of the home's kelurahan, as
+                                32.76.01.1001
 kk_reissue_reason     no        why a card newer than the rule was reissued
 ===================== ========= ==============================================
 
@@ -80,6 +80,7 @@ REQUIRED_COLUMNS = (
     "choice_2",
     "choice_3",
     "verified",
+    "kelurahan",
 )
 PARENT_COLUMNS = ("parent_email", "parent_phone")
 OPTIONAL_COLUMNS = (
@@ -88,7 +89,6 @@ OPTIONAL_COLUMNS = (
     "nisn",
     "birth_place",
     "address",
-    "kelurahan",
     "kk_reissue_reason",
 )
 # Longest accepted text per column, matching what the application stores.
@@ -242,11 +242,12 @@ def detect_delimiter(text):
     return ";" if semicolons > commas else ","
 
 
-def read_import(data, rules, npsns):
+def read_import(data, rules, npsns, inside_city=None):
     """
     Read the CSV file ``data`` (bytes) for a period with the rule set ``rules``.
 
-    ``npsns`` is the set of NPSNs of the period's schools. Return a
+    ``npsns`` is the set of NPSNs of the period's schools. ``inside_city``,
+    when given, tests a home's (latitude, longitude). Return a
     ``ReadResult``: the valid rows, and one ``Problem`` per invalid value
     with its line number. Raise ``FileError`` when the encoding or the
     header makes the whole file unusable.
@@ -256,6 +257,7 @@ def read_import(data, rules, npsns):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns = _columns(next(reader))
     parser = _RowParser(columns, rules, npsns, decimal_comma=delimiter == ";")
+    parser.inside_city = inside_city
     rows = []
     total = 0
     for values in reader:
@@ -352,6 +354,7 @@ class _RowParser:
         self.npsns = npsns
         self.decimal_comma = decimal_comma
         self.eligibility = Eligibility(rules)
+        self.inside_city = None
         self.problems = []
         self.numbers = {}
         self.niks = {}
@@ -385,11 +388,12 @@ class _RowParser:
         longitude = self.coordinate(values, "longitude", 180, line)
         score = self.score(values, line)
         submitted_at = self.timestamp(values, line)
-        kk_issued_on = self.date(values, "kk_issued_on", line, required=False)
+        kk_issued_on = self.date(values, "kk_issued_on", line, required=True)
         recommendation = self.boolean(values, "recommendation", line)
         verified = self.boolean(values, "verified", line)
         choices = self.choices(values, line)
         self.parent(values, line)
+        self.location(latitude, longitude, line)
         if len(self.problems) > before:
             return None
 
@@ -410,6 +414,7 @@ class _RowParser:
             recommendation=recommendation,
             choices=choices,
             verified=verified,
+            kelurahan=values["kelurahan"],
             **{name: values.get(name, "") for name in OPTIONAL_COLUMNS},
         )
         if not self.eligible(row, line):
@@ -453,7 +458,7 @@ class _RowParser:
                 kelurahan,
                 gettext_noop("a kelurahan code such as 32.76.01.1001"),
             )
-        if not kelurahan and self.rules.catchment.kind == "kelurahan":
+        if not kelurahan:
             self.add(line, "missing_value", MESSAGE_MISSING, column="kelurahan")
 
     def track(self, track, line):
@@ -509,6 +514,21 @@ class _RowParser:
             return None
         # The application stores six decimal places, about 0.1 m.
         return value.quantize(Decimal("0.000001"))
+
+    def location(self, latitude, longitude, line):
+        if latitude is None or longitude is None or self.inside_city is None:
+            return
+        if not self.inside_city(latitude, longitude):
+            self.add(
+                line,
+                "outside_city",
+                gettext_noop(
+                    "The home at %(latitude)s, %(longitude)s lies outside the "
+                    "city; check the latitude and longitude."
+                ),
+                latitude=str(latitude),
+                longitude=str(longitude),
+            )
 
     def score(self, values, line):
         text = values["score"]

@@ -12,13 +12,13 @@ NPSNS = {"20200001", "20200002", "20200003"}
 HEADER = (
     "registration_number,name,nik,kk_number,birth_date,sex,track,latitude,"
     "longitude,score,submitted_at,kk_issued_on,recommendation,choice_1,"
-    "choice_2,choice_3,verified,parent_email,parent_phone"
+    "choice_2,choice_3,verified,kelurahan,parent_email,parent_phone"
 )
 # NIK 3276014503120001: born 05-03-2012 (day 45 = 5 + 40, so a girl).
 GOOD = (
     "EXT-1,Siti Aminah,3276014503120001,3276010101200001,2012-03-05,P,domisili,"
     "-6.4000,106.8000,,2025-06-02T08:00:05+07:00,2024-01-10,,20200001,20200002,,"
-    "false,ibu.siti@example.org,"
+    "false,32.76.06.1001,ibu.siti@example.org,"
 )
 
 
@@ -120,6 +120,8 @@ def test_each_bad_row_is_reported_with_line(rules):
     [
         ("2012-03-05,P", "2009-03-05,P", "ineligible_too_old"),
         ("2024-01-10", "2024-08-01", "ineligible_kk_too_new"),
+        ("2024-01-10", "", "missing_value"),
+        ("32.76.06.1001", "32.76.6.1001", "invalid_kelurahan"),
         (",P,domisili", ",X,domisili", "invalid_sex"),
         ("domisili", "zonasi", "unknown_track"),
         ("-6.4000", "-96.4", "invalid_coordinate"),
@@ -151,6 +153,18 @@ def test_reissued_card_with_reason_is_kept(rules):
 
     assert result.problems == []
     assert result.rows[0].kk_reissue_reason == "birth of a sibling"
+
+
+def test_home_outside_city(rules):
+    result = read_import(
+        f"{HEADER}\n{GOOD}\n".encode(),
+        rules,
+        NPSNS,
+        inside_city=lambda latitude, longitude: latitude > 0,
+    )
+
+    assert codes(result) == ["outside_city"]
+    assert result.rows == []
 
 
 def test_more_choices_than_allowed(rules):
