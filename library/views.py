@@ -16,6 +16,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from lms import audit
+from lms.unavailable import (
+    STORAGE_ERRORS,
+    retry_after_seconds,
+    storage_unavailable_error,
+)
 from lms.uploads import FileSizeLimitHandler
 
 from .access import can_download, publishes_at_once, upload_libraries
@@ -123,14 +128,27 @@ def _upload_form(request, limit_handler):
 def _store_upload(request, form):
     index = form.cleaned_data["library"]
     publish = publishes_at_once(request.user, index)
-    item_file = create_item(
-        index,
-        form.metadata(),
-        form.cleaned_data["file"],
-        user=request.user,
-        content_type=form.content_type,
-        publish=publish,
-    )
+    try:
+        item_file = create_item(
+            index,
+            form.metadata(),
+            form.cleaned_data["file"],
+            user=request.user,
+            content_type=form.content_type,
+            publish=publish,
+        )
+    except STORAGE_ERRORS as error:
+        # create_item has rolled back: no item and no row point at the file.
+        logger.warning(
+            "library upload failed, file store unreachable user=%s library=%s error=%s",
+            request.user.pk,
+            index.pk,
+            error,
+        )
+        form.add_error("file", storage_unavailable_error())
+        response = render(request, "library/upload.html", {"form": form}, status=503)
+        response["Retry-After"] = str(retry_after_seconds())
+        return response
     audit.record(
         "library.upload",
         obj=item_file,

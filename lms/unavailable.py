@@ -1,5 +1,5 @@
 """
-Answer 503 Service Unavailable, with a request to retry, when the database fails.
+Return 503 Service Unavailable, with a request to retry, when a service fails.
 
 ``django.db.OperationalError`` and ``InterfaceError`` mean the database
 could not run the request now: the server restarted, the connection
@@ -7,6 +7,9 @@ dropped, a deadlock or a lock timeout. The request's transaction was rolled
 back, so the person is told to try again in a moment, in their language, as
 an HTML page or as JSON when the request asks for JSON. ``Retry-After``
 carries the wait in seconds (setting ``DATABASE_RETRY_AFTER_SECONDS``).
+botocore's connection errors mean the S3 file store could not be reached;
+they get the same response with a message about the file. Upload views
+that can show the message in their form catch ``STORAGE_ERRORS`` first.
 
 Two entry points cover every place the error can come from:
 ``DatabaseUnavailableMiddleware`` catches it from views, and
@@ -19,7 +22,10 @@ import sys
 import threading
 import time
 
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import HTTPClientError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -30,6 +36,8 @@ from django.views import defaults
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+# The S3 endpoint refused the connection, timed out or closed it.
+STORAGE_ERRORS = (BotoConnectionError, HTTPClientError)
 RETRY_AFTER_SECONDS = 5
 # During an outage every request fails, so at most one warning is logged per
 # LOG_INTERVAL_SECONDS, and each warning counts the failures not logged since
@@ -38,7 +46,7 @@ LOG_INTERVAL_SECONDS = 10.0
 
 
 class OutageLog:
-    """Log database failures, at most one line per interval, with a count."""
+    """Log service failures, at most one line per interval, with a count."""
 
     def __init__(self, interval=LOG_INTERVAL_SECONDS):
         self.interval = interval
@@ -55,7 +63,7 @@ class OutageLog:
             unlogged, self.unlogged = self.unlogged, 0
             self.last_logged = now
         logger.warning(
-            "database unavailable method=%s path=%s error_class=%s error=%s "
+            "service unavailable method=%s path=%s error_class=%s error=%s "
             "unlogged_since_last=%s",
             request.method,
             request.path,
@@ -80,14 +88,33 @@ def wants_json(request):
     )
 
 
-def database_unavailable(request, error):
-    """Return the 503 response for a request that failed on ``error``."""
-    OUTAGE_LOG.record(request, error)
-    seconds = retry_after_seconds()
-    message = _(
+def database_message():
+    return _(
         "The platform could not reach its database, so your last action may "
         "not have been saved. Please try again in a few seconds."
     )
+
+
+def storage_message():
+    return _(
+        "The file store could not be reached, so your file was not saved. "
+        "Please try again in a few minutes."
+    )
+
+
+def storage_unavailable_error():
+    """Return the form error for an upload that the file store did not take."""
+    return ValidationError(storage_message(), code="storage_unavailable")
+
+
+def service_unavailable(request, error):
+    """Return the 503 response for a request that failed on ``error``."""
+    OUTAGE_LOG.record(request, error)
+    seconds = retry_after_seconds()
+    if isinstance(error, STORAGE_ERRORS):
+        message = storage_message()
+    else:
+        message = database_message()
     if wants_json(request):
         response = JsonResponse(
             {"code": "unavailable", "message": message, "retry_after": seconds},
@@ -95,7 +122,7 @@ def database_unavailable(request, error):
         )
     else:
         # Rendered without the request: context processors and the base
-        # layout read the database, which is what just failed.
+        # layout read the database, which may be what just failed.
         html = render_to_string(
             "lms/service_unavailable.html",
             {
@@ -112,7 +139,7 @@ def database_unavailable(request, error):
 
 
 class DatabaseUnavailableMiddleware:
-    """Turn a database failure in a view into a 503 with a request to retry."""
+    """Turn a database or file store failure in a view into a 503."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -121,14 +148,14 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_ERRORS):
-            return database_unavailable(request, exception)
+        if isinstance(exception, DATABASE_ERRORS + STORAGE_ERRORS):
+            return service_unavailable(request, exception)
         return None
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
-    """Answer 503 when the uncaught error is a database failure, else 500."""
+    """Return a 503 response when the uncaught error is a service failure, else 500."""
     error = sys.exc_info()[1]
-    if isinstance(error, DATABASE_ERRORS):
-        return database_unavailable(request, error)
+    if isinstance(error, DATABASE_ERRORS + STORAGE_ERRORS):
+        return service_unavailable(request, error)
     return defaults.server_error(request, template_name)

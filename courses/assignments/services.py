@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms import audit
+from lms.unavailable import STORAGE_ERRORS, storage_unavailable_error
 
 from . import filetypes
 from .models import Assignment, Extension, Grade, Submission
@@ -159,7 +160,17 @@ def submit(assignment, student, *, text="", upload=None, now=None):
             submission.file_type = kind
             submission.size = upload.size
             upload.seek(0)
-            submission.file.save(upload.name, upload, save=False)
+            try:
+                submission.file.save(upload.name, upload, save=False)
+            except STORAGE_ERRORS as error:
+                logger.warning(
+                    "assignment file not stored, file store unreachable "
+                    "assignment=%s student=%s error=%s",
+                    assignment.pk,
+                    student.pk,
+                    error,
+                )
+                raise storage_unavailable_error() from error
 
         try:
             submission.save()

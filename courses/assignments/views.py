@@ -10,7 +10,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -199,6 +199,8 @@ def _detail(request, assignment, limit_handler):
             return redirect(assignment)
 
     status = 400 if form.errors else 200
+    if form.has_error(NON_FIELD_ERRORS, "storage_unavailable"):
+        status = 503
     context = _work_context(assignment, request.user)
     context.update({"form": form, "course": course})
     return render(request, "assignments/assignment_detail.html", context, status=status)

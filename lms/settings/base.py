@@ -249,6 +249,8 @@ SCHEDULER_JOBS = {
     "reap_extractions": {"every": 60, "lease": 300},
     # Drops the per-day records that count each library reader once a day.
     "purge_library_visits": {"at": "02:30"},
+    # Lists files in storage that no row names and rows whose file is gone.
+    "check_storage": {"at": "03:15"},
     # Adds to the search index the files' text of library items whose
     # embargo ended since they were indexed.
     "reindex_ended_embargoes": {

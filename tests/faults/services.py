@@ -325,3 +325,41 @@ def child_environment(**variables):
 def temporary_folder(prefix):
     """Return a new folder under the system's temporary folder."""
     return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+class MotoS3Server:
+    """
+    moto's S3 server in a thread of the test process, on a fixed port.
+
+    Stopping closes the port, so clients get "connection refused". The
+    buckets live in moto's in-process state, so they are still there when
+    the server starts again on the same port.
+    """
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.server = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(
+            ip_address="127.0.0.1", port=self.port, verbose=False
+        )
+        self.server.start()
+        wait_for_port(self.port)
+
+    def stop(self):
+        if self.server is None:
+            return
+        http_server = self.server._server
+        self.server.stop()
+        # ThreadedMotoServer.stop (moto 5.2) leaves the socket listening, so
+        # clients would hang instead of being refused.
+        if http_server is not None:
+            http_server.server_close()
+        self.server = None
