@@ -506,7 +506,7 @@ def test_ppdb_run_command_errors():
 
     with pytest.raises(CommandError):
         call_command("ppdb_run", "--period", "999999", stdout=io.StringIO())
-    with pytest.raises(CommandError, match="announcement"):
+    with pytest.raises(CommandError, match="pengumuman"):
         call_command(
             "ppdb_run", "--period", str(period.pk), "--publish", stdout=io.StringIO()
         )
