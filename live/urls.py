@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import slide_views, views
+from . import poll_views, record_views, slide_views, views
 
 app_name = "live"
 
@@ -9,12 +9,29 @@ urlpatterns = [
     path("new/", views.create_session, name="create"),
     path("<int:session_id>/", views.session_detail, name="session"),
     path("<int:session_id>/chat/", views.post_chat, name="chat"),
+    path("<int:session_id>/polls/", poll_views.poll_record, name="polls"),
     path("<int:session_id>/open/", views.open_session, name="open"),
     path("<int:session_id>/end/", views.end_session, name="end"),
     path(
         "<int:session_id>/slides/<int:deck_id>/<int:page>.webp",
         slide_views.slide_image,
         name="slide_image",
+    ),
+    path(
+        "<int:session_id>/attendance/",
+        record_views.attendance_page,
+        name="attendance",
+    ),
+    path("<int:session_id>/replay/", record_views.replay, name="replay"),
+    path(
+        "<int:session_id>/replay/events.json",
+        record_views.replay_events,
+        name="replay_events",
+    ),
+    path(
+        "<int:session_id>/chat.txt",
+        record_views.transcript,
+        name="transcript",
     ),
     path(
         "<int:session_id>/attendance.csv",
