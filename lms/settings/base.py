@@ -192,6 +192,11 @@ TASKS = {
         ),
     }
 }
+# The database backend keeps its queue in tables of its own app, served by
+# `manage.py db_worker`. Its workers do not take back the tasks of a worker
+# that died, so reap_extractions leases and requeues library extractions.
+if TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
+    INSTALLED_APPS.append("django_tasks_db")
 
 # People
 

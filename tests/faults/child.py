@@ -75,7 +75,45 @@ def build_live_class():
     }
 
 
-BUILDERS = {"quiz": build_quiz, "live": build_live_class}
+def build_library_file(pages=500):
+    """Upload a PDF of ``pages`` pages to a library; its extraction is queued."""
+    from django.core.files.base import ContentFile
+
+    from library import filetypes
+    from library.models import AccessLevel
+    from library.uploads import ItemMetadata, create_item
+    from lms.models import Membership
+    from tests.factories import make_home
+    from tests.faults.documents import many_page_pdf
+    from tests.library.conftest import make_library, make_person, make_school
+
+    school = make_school("SMP Negeri 1 Contoh")
+    library = make_library(make_home(), school, "perpustakaan-1")
+    teacher = make_person("guru", school, Membership.Role.TEACHER)
+    metadata = ItemMetadata(
+        title="Buku tebal",
+        item_type="ebook",
+        language="id",
+        licence="cc-by",
+        access_level=AccessLevel.CITY,
+        creators=[("Penulis", "")],
+    )
+    item_file = create_item(
+        library,
+        metadata,
+        ContentFile(many_page_pdf(pages), name="buku tebal.pdf"),
+        user=teacher,
+        content_type=filetypes.PDF,
+        publish=True,
+    )
+    return {"item_file": item_file.pk}
+
+
+BUILDERS = {
+    "quiz": build_quiz,
+    "live": build_live_class,
+    "library_file": build_library_file,
+}
 
 
 def main(argv):

@@ -95,9 +95,15 @@ class PostgresServer:
         command = [str(self.bin_dir / program), *arguments]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        return subprocess.run(
-            command, capture_output=True, text=True, check=check, timeout=120
+        completed = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=120
         )
+        if check and completed.returncode != 0:
+            raise RuntimeError(
+                f"{program} failed with exit status {completed.returncode}: "
+                f"{completed.stderr.strip()[-2000:]}"
+            )
+        return completed
 
     def initdb(self):
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -313,7 +319,7 @@ def child_environment(**variables):
         }
     }
     environment.update(
-        DJANGO_SETTINGS_MODULE="lms.settings.test",
+        DJANGO_SETTINGS_MODULE="tests.faults.settings",
         PYTHONPATH=str(BASE_DIR),
         # No credential or region lookups may leave the machine.
         AWS_EC2_METADATA_DISABLED="true",
