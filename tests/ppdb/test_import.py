@@ -180,7 +180,7 @@ def test_unknown_period_is_refused(tmp_path, admission):
     _period, npsns = admission
     path = write(tmp_path, [HEADER, row("EXT-1", "3276014503120001", npsns)])
 
-    with pytest.raises(CommandError, match="does not exist"):
+    with translation.override("en"), pytest.raises(CommandError, match="not exist"):
         call_command("ppdb_import", "--period", "999999", str(path))
 
 
@@ -240,4 +240,16 @@ def test_verifier_must_be_staff(tmp_path, admission):
     with pytest.raises(CommandError, match="neither a school operator"):
         run(period, path, "--verified-by", parent.username)
 
+    assert not Application.objects.exists()
+
+
+def test_row_errors_are_translated(tmp_path, admission):
+    period, npsns = admission
+    path = write(tmp_path, [HEADER, row("EXT-1", "3276014503120001", ["99999999"])])
+
+    out, err = run(period, path, language="id")
+
+    assert "baris 2" in err
+    assert "bukan sekolah pada periode ini" in err
+    assert "0 diimpor" in out
     assert not Application.objects.exists()

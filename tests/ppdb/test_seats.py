@@ -242,3 +242,22 @@ def test_admin_form_accepts_valid_rules(admission):
 
     assert form.is_valid(), form.errors
     assert AdmissionPeriod.objects.filter(pk=period.pk).exists()
+
+
+def test_admin_edit_page_shows_line_errors(client, admission):
+    period, _school, _other = admission
+    admin = make_user(is_superuser=True, is_staff=True, language="en")
+    client.force_login(admin)
+    url = reverse("wagtailsnippets_ppdb_admissionperiod:edit", args=[period.pk])
+    text = DEPOK_RULES.replace("choices = 3", "choices = = 3")
+    line = text.splitlines().index("choices = = 3") + 1
+
+    page = client.get(url)
+    response = client.post(url, period_form_data(period, text))
+
+    assert page.status_code == 200
+    assert response.status_code == 200
+    assert f"Line {line}:" in response.content.decode()
+    period.refresh_from_db()
+    assert period.rules_toml == DEPOK_RULES
+    assert period.stages.count() == 4
