@@ -15,7 +15,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -168,12 +168,8 @@ def freeze_distances(application):
 
 
 def parent_url(application):
-    """Return the parent's page of ``application``, or the admission index."""
-    try:
-        return reverse("ppdb:application", args=[application.registration_number])
-    except NoReverseMatch:
-        # NOTE: falls back to the index until the parent's page has this name.
-        return reverse("ppdb:index")
+    """Return the parent's page of ``application``, which lists what to fix."""
+    return reverse("ppdb:application", args=[application.registration_number])
 
 
 def notify_parent(application, status):

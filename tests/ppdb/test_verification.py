@@ -217,6 +217,9 @@ def test_needs_fix_notifies_parent(client, admission):
     assert application.status == Application.Status.NEEDS_FIX
     notification = Notification.objects.get(recipient=application.parent)
     assert application.registration_number in notification.title
+    assert notification.url == reverse(
+        "ppdb:application", args=[application.registration_number]
+    )
     decision = VerificationDecision.objects.get()
     assert decision.note == "The KK scan is unreadable."
     assert decision.decided_by == admission["operator_a"]
@@ -401,3 +404,24 @@ def test_document_download_checks_and_logs(client, admission):
     entry = AuditLog.objects.get(action="ppdb.document_downloaded")
     assert entry.actor == admission["operator_a"]
     assert entry.details["kind"] == "kk"
+
+
+def test_pin_far_from_known_centre_is_flagged(client, admission, settings):
+    application = admission["to_a"]
+    # About 5.5 km north of the application's home.
+    settings.PPDB_KELURAHAN_CENTRES = {application.kelurahan_code: [-6.33, 106.82]}
+    client.force_login(admission["operator_a"])
+
+    response = client.get(page(application.registration_number))
+
+    content = response.content.decode()
+    assert "from the centre of the kelurahan, more than 3000 m" in content
+    assert "estimated" not in content
+
+
+def test_pin_without_centre_is_plain_flag(client, admission):
+    client.force_login(admission["operator_a"])
+
+    response = client.get(page(admission["to_a"].registration_number))
+
+    assert "The centre of this kelurahan is not known" in response.content.decode()
