@@ -31,7 +31,7 @@ CACHE_SECONDS = 600
 
 
 def track_label(track):
-    return TRACK_LABELS.get(track, track)
+    return str(TRACK_LABELS.get(track, track))
 
 
 def kelurahan_code(engine_code):
@@ -187,6 +187,13 @@ SORT_KEY_TEXT = {
 }
 
 
+def _plain(value):
+    """Return a Decimal without trailing zeros: 45.00 as 45, 2.50 as 2.5."""
+    if value == value.to_integral_value():
+        return value.quantize(1)
+    return value.normalize()
+
+
 def rule_sections(rules):
     """
     Describe the rule set in plain sentences, grouped under headings.
@@ -206,7 +213,7 @@ def rule_sections(rules):
 def track_sentences(rules):
     sentences = []
     for name, track in rules.tracks.items():
-        percent = formats.number_format(track.share * 100, decimal_pos=None)
+        percent = formats.number_format(_plain(track.share * 100))
         order = ", ".join(SORT_KEY_TEXT[key]() for key in track.order)
         sentences.append(
             _(

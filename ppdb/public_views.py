@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 @require_GET
-@cache_control(max_age=60, public=False)
+@cache_control(max_age=60, private=True)
 def information(request, pk):
     """Show everything a parent should know about one period before registering."""
     period = get_object_or_404(
@@ -71,7 +71,7 @@ def help_desk():
 
 
 @require_GET
-@cache_control(max_age=300, public=False)
+@cache_control(max_age=300, private=True)
 def help_page(request):
     """Show the questions parents ask most and how to reach the help desk."""
     return render(request, "ppdb/public/help.html", {"help_desk": help_desk()})

@@ -75,7 +75,6 @@ MESSAGES = {
         "%(name)s is %(size)s; a document may be at most %(limit)s. Scan it at "
         "a lower resolution or as a PDF."
     ),
-    "document_empty": _("%(name)s is empty."),
     "too_old": _(
         "The child is too old for this admission: on %(reference_date)s a child "
         "may be at most %(maximum)s old, which means born on or after "
@@ -500,15 +499,8 @@ class ApplicationForm(forms.Form):
 
     def _check_upload(self, kind, upload):
         name = f"document_{kind}"
+        # Django's FileField has already rejected an empty file.
         params = {"name": upload.name}
-        if upload.size == 0:
-            self.add_error(
-                name,
-                ValidationError(
-                    MESSAGES["document_empty"], code="document_empty", params=params
-                ),
-            )
-            return False
         if upload.size > self.max_document_size:
             params.update(
                 size=filesizeformat(upload.size),

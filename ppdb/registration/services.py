@@ -116,7 +116,9 @@ def submit(period, parent, data, *, consent, request=None, now=None):
     saved_files = []
     try:
         with transaction.atomic():
-            application = _create(period, parent, data, consent, now, saved_files)
+            application, created = _create(
+                period, parent, data, consent, now, saved_files
+            )
     except IntegrityError:
         _delete_files(saved_files)
         # Another request with the same token committed first.
@@ -133,6 +135,8 @@ def submit(period, parent, data, *, consent, request=None, now=None):
     except BaseException:
         _delete_files(saved_files)
         raise
+    if not created:
+        return application, False
 
     audit.record(
         "ppdb.application_submitted",
@@ -165,6 +169,11 @@ def _create(period, parent, data, consent, now, saved_files):
         .select_related("academic_year")
         .get(pk=period.pk)
     )
+    # A request with the same token that held the lock before this one has
+    # committed by now: return its application.
+    existing = _by_token(parent, data["submission_token"])
+    if existing is not None:
+        return existing, False
     now = now or timezone.now()
     if not locked.stage_is_open(Stage.Kind.REGISTRATION, now):
         raise ValidationError(
@@ -199,7 +208,7 @@ def _create(period, parent, data, consent, now, saved_files):
         for rank, school in enumerate(data["choices"], start=1)
     )
     _store_documents(application, parent, data["documents"], saved_files)
-    return application
+    return application, True
 
 
 def _nik_taken(application, nik):

@@ -85,7 +85,7 @@ def consent(request, pk):
     if not period.stage_is_open(Stage.Kind.REGISTRATION):
         return _closed(request, period)
 
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         consents = request.session.get(CONSENT_SESSION_KEY, {})
         consents[str(period.pk)] = {
