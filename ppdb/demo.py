@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import AdmissionPeriod, Stage
+from .registration import demo as registration_demo
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +83,4 @@ def build(world, stdout):
                 ).strftime("%Y-%m-%d %H:%M"),
             }
         )
+        registration_demo.build(world, period, stdout)
