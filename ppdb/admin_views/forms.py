@@ -41,6 +41,16 @@ def rule_set_errors(text):
 class AdmissionPeriodForm(WagtailAdminModelForm):
     """The period's edit form in the Wagtail admin, with rule set checks by line."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("rules_toml")
+        if field is not None:
+            # Line numbers in the errors refer to this text, so keep it tall
+            # and unwrapped.
+            field.widget.attrs.update(
+                {"rows": 30, "spellcheck": "false", "wrap": "off"}
+            )
+
     def clean_rules_toml(self):
         text = self.cleaned_data.get("rules_toml", "")
         if text.strip():

@@ -261,3 +261,42 @@ def test_admin_edit_page_shows_line_errors(client, admission):
     period.refresh_from_db()
     assert period.rules_toml == DEPOK_RULES
     assert period.stages.count() == 4
+
+
+def test_periods_page_lists_periods(client, admin_user, admission):
+    period, _school, _other = admission
+    client.force_login(admin_user)
+
+    response = client.get(reverse("ppdb:office_periods"))
+
+    assert response.status_code == 200
+    assert period.name in response.content.decode()
+    assert reverse("ppdb:office_seats", kwargs={"pk": period.pk}) in (
+        response.content.decode()
+    )
+
+
+def test_capacity_change_is_logged(client, admin_user, admission):
+    period, school, _other = admission
+    client.force_login(admin_user)
+
+    response = client.post(edit_url(period, school), {"capacity-capacity": 40})
+
+    assert response.status_code == 302
+    school.refresh_from_db()
+    assert school.capacity == 40
+    entry = AuditLog.objects.get(action="ppdb.capacity_changed")
+    assert entry.details["capacity_before"] == 32
+    assert entry.details["capacity"] == 40
+
+
+def test_seats_page_without_rules(client, admin_user, admission):
+    period, _school, _other = admission
+    period.rules_toml = ""
+    period.save(update_fields=["rules_toml"])
+    client.force_login(admin_user)
+
+    response = client.get(reverse("ppdb:office_seats", kwargs={"pk": period.pk}))
+
+    assert response.status_code == 200
+    assert "no rule set yet" in response.content.decode()
