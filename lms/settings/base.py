@@ -424,6 +424,15 @@ PPDB_HELP_DESK = {
     "hours": os.environ.get("PPDB_HELP_HOURS", ""),
 }
 
+# Live classes: the STUN and TURN servers that browsers use for audio and
+# video, as a JSON list in the form of RTCConfiguration.iceServers, for
+# example [{"urls": "stun:stun.example.org"}]. Empty (the default) means
+# host candidates only, so peers connect only on the same network.
+LIVE_ICE_SERVERS = json.loads(os.environ.get("LIVE_ICE_SERVERS", "[]"))
+# The largest live session in which participants send audio and video to
+# each other directly; larger classes need a media server (live.signalling).
+LIVE_P2P_MAX_PARTICIPANTS = int(os.environ.get("LIVE_P2P_MAX_PARTICIPANTS", "4"))
+
 # Test material read in place by the test suite.
 CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", BASE_DIR.parent / "shared" / "corpus"))
 

@@ -255,6 +255,9 @@
     if (handler) {
       handler(message);
     }
+    // Other scripts of the page (media.js, slides.js) follow the messages
+    // through this event and send their own through "live:send".
+    root.dispatchEvent(new CustomEvent("live:message", { detail: message }));
   }
 
   function scheduleReconnect() {
@@ -297,6 +300,11 @@
     }
     return false;
   }
+
+  // detail is {message: {...}}; the listener sets detail.sent.
+  root.addEventListener("live:send", function (event) {
+    event.detail.sent = send(event.detail.message);
+  });
 
   if (form && input) {
     form.addEventListener("submit", function (event) {

@@ -7,6 +7,7 @@ aiortc test in ``test_webrtc_tcp`` runs a real negotiation over daphne.
 
 import pytest
 from channels.db import database_sync_to_async
+from django.urls import reverse
 
 from live.models import LiveEvent
 from live.webrtc import MAX_SDP_LENGTH
@@ -323,3 +324,16 @@ async def test_signalling_errors_are_translated(classroom):
     assert "not connected" not in error["message"]
     assert str(classroom.outsider.pk) in error["message"]
     await teacher.disconnect()
+
+
+def test_session_page_states_peer_limit(classroom, settings, client):
+    settings.LIVE_P2P_MAX_PARTICIPANTS = 3
+    client.force_login(classroom.student)
+    page = client.get(
+        reverse("live:session", args=[classroom.session.pk])
+    ).content.decode()
+    assert 'data-max-peers="3"' in page
+    assert "data-media-audio" in page
+    # No ICE servers unless a deployment sets LIVE_ICE_SERVERS.
+    assert '<script id="live-ice-servers" type="application/json">[]</script>' in page
+    assert "3 orang" in page
