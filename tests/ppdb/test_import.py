@@ -253,3 +253,47 @@ def test_row_errors_are_translated(tmp_path, admission):
     assert "bukan sekolah pada periode ini" in err
     assert "0 diimpor" in out
     assert not Application.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_imports_store_each_row_once(tmp_path, postgres):
+    import threading
+
+    from django.db import connection
+
+    from ppdb.importing import import_rows, read_for_period
+
+    period, schools = make_admission()
+    npsns = [period_school.school.npsn for period_school in schools]
+    lines = [HEADER] + [
+        row(
+            f"EXT-{n}",
+            f"32760105031200{n:02d}",
+            npsns,
+            sex="L",
+            birth_date="2012-03-05",
+        )
+        for n in range(1, 21)
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    result = read_for_period(period, data)
+    assert len(result.rows) == 20
+    summaries = []
+
+    def worker():
+        try:
+            summaries.append(import_rows(period, result))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert Application.objects.filter(period=period).count() == 20
+    assert sum(summary.imported for summary in summaries) == 20
+    assert sum(summary.already_present for summary in summaries) == 40
+    numbers = Application.objects.values_list("registration_number", flat=True)
+    assert len(set(numbers)) == 20
