@@ -300,3 +300,17 @@ def test_seats_page_without_rules(client, admin_user, admission):
 
     assert response.status_code == 200
     assert "no rule set yet" in response.content.decode()
+
+
+def test_city_admin_reaches_period_editor(client, admin_user, admission):
+    period, _school, _other = admission
+    client.force_login(admin_user)
+
+    edit = client.get(
+        reverse("wagtailsnippets_ppdb_admissionperiod:edit", args=[period.pk])
+    )
+    menu = client.get(reverse("wagtailadmin_home"))
+
+    assert edit.status_code == 200
+    assert 'wrap="off"' in edit.content.decode()
+    assert reverse("ppdb:office_periods") in menu.content.decode()
