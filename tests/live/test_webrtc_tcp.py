@@ -118,6 +118,22 @@ async def answer_calls(socket, pc, caller_id):
 
 
 async def test_aiortc_peers_exchange_data(daphne_server, classroom, loopback_ice):
+    await negotiate_and_exchange(classroom, daphne_server, daphne_server)
+
+
+async def test_aiortc_peers_on_two_daphnes(two_daphnes, classroom, loopback_ice):
+    """The teacher and the student reach different processes on one Redis."""
+    first, second = two_daphnes
+    await negotiate_and_exchange(classroom, first, second)
+
+
+async def negotiate_and_exchange(classroom, teacher_server, student_server):
+    """
+    Let the student's peer call the teacher's peer and exchange a message.
+
+    Assert that only loopback host candidates were gathered and that the
+    signalling left no event in the log.
+    """
     session = classroom.session
     teacher_cookie = await database_sync_to_async(session_cookie)(classroom.teacher)
     student_cookie = await database_sync_to_async(session_cookie)(classroom.student)
@@ -137,8 +153,8 @@ async def test_aiortc_peers_exchange_data(daphne_server, classroom, loopback_ice
 
     try:
         async with (
-            open_connection(daphne_server, session, teacher_cookie) as teacher,
-            open_connection(daphne_server, session, student_cookie) as student,
+            open_connection(teacher_server, session, teacher_cookie) as teacher,
+            open_connection(student_server, session, student_cookie) as student,
         ):
             await receive(teacher, "welcome")
             await receive(student, "welcome")
