@@ -7,6 +7,10 @@ expire. Only the pointer from a period to the run it shows changes, when
 a run finishes or is published, and those two events delete it.
 """
 
+import threading
+import time
+
+from django.conf import settings
 from django.core.cache import cache
 
 from ..models import SelectionRun
@@ -20,6 +24,46 @@ NO_RUN = 0
 SHOWN_RUN_TIMEOUT = 60
 
 
+class _LocalPointers:
+    """
+    Each period's shown run as this process last read it, for a few seconds.
+
+    Reading the shared cache on every request of a ranking page costs more
+    than the rest of the request, so each process keeps the pointer for
+    ``PPDB_RANKING_POINTER_SECONDS`` (default 5). Another process therefore
+    shows a newly published run up to that long after the one that
+    published it.
+    """
+
+    def __init__(self):
+        self.pointers = {}
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.pointers.get(key)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, key, run_id):
+        seconds = getattr(settings, "PPDB_RANKING_POINTER_SECONDS", 5)
+        with self.lock:
+            self.pointers[key] = (run_id, time.monotonic() + seconds)
+
+    def forget(self, keys):
+        with self.lock:
+            for key in keys:
+                self.pointers.pop(key, None)
+
+    def clear(self):
+        with self.lock:
+            self.pointers.clear()
+
+
+local_pointers = _LocalPointers()
+
+
 def shown_run_id(period_id, round=SelectionRun.Round.MAIN):
     """
     Return the id of the run the public sees for a period and round, or 0.
@@ -28,10 +72,14 @@ def shown_run_id(period_id, round=SelectionRun.Round.MAIN):
     not a dry run, which pages label provisional. Dry runs stay internal.
     """
     key = SHOWN_RUN_KEY.format(period=period_id, round=round)
+    run_id = local_pointers.get(key)
+    if run_id is not None:
+        return run_id
     run_id = cache.get(key)
     if run_id is None:
         run_id = find_shown_run_id(period_id, round)
         cache.set(key, run_id, SHOWN_RUN_TIMEOUT)
+    local_pointers.put(key, run_id)
     return run_id
 
 
@@ -52,12 +100,12 @@ def find_shown_run_id(period_id, round=SelectionRun.Round.MAIN):
 
 
 def forget_shown_run(period_id):
-    cache.delete_many(
-        [
-            SHOWN_RUN_KEY.format(period=period_id, round=round)
-            for round in SelectionRun.Round.values
-        ]
-    )
+    keys = [
+        SHOWN_RUN_KEY.format(period=period_id, round=round)
+        for round in SelectionRun.Round.values
+    ]
+    cache.delete_many(keys)
+    local_pointers.forget(keys)
 
 
 def run_finished(run):

@@ -16,6 +16,9 @@ page carries a placeholder that the view replaces.
 import csv
 import datetime
 import io
+import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -32,6 +35,10 @@ from .names import public_name
 from .snapshot import Snapshot
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-7f3c"
+# Indentation and blank lines between tags, which make up about half of a
+# long list. A run of white space that holds a line break shows as one
+# space in HTML, so one line break keeps the page the same.
+LINE_BREAK_RUN = re.compile(r"\s*\n\s*")
 INDEX_PAGE = "index"
 # Stored with a run's pages: the names of the pages that exist, so that a
 # request for any other name is a 404 without rendering anything.
@@ -204,7 +211,42 @@ def render_pages(run, language):
             "ppdb/results/ranking_index.html",
             {**common, "programs": programs, "page_url": index_url},
         )
-    return pages
+    return {name: LINE_BREAK_RUN.sub("\n", html) for name, html in pages.items()}
+
+
+class _RecentPages:
+    """
+    The most recently served pages, kept in this process.
+
+    A run's pages never change, so a copy here is never stale, and serving
+    it saves a round trip to the shared cache and unpickling the page.
+    """
+
+    def __init__(self, size=256):
+        self.size = size
+        self.pages = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            html = self.pages.get(key)
+            if html is not None:
+                self.pages.move_to_end(key)
+            return html
+
+    def put(self, key, html):
+        with self.lock:
+            self.pages[key] = html
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+
+
+recent_pages = _RecentPages()
 
 
 def page_html(run_id, language, page):
@@ -213,8 +255,13 @@ def page_html(run_id, language, page):
 
     Return ``None`` when the run has no such page.
     """
+    key = (run_id, language, page)
+    html = recent_pages.get(key)
+    if html is not None:
+        return html
     html = ranking_cache.get_page(run_id, language, page)
     if html is not None:
+        recent_pages.put(key, html)
         return html
     names = ranking_cache.get_page(run_id, language, PAGE_NAMES)
     if names is not None and page not in names:
@@ -224,4 +271,7 @@ def page_html(run_id, language, page):
     # NOTE: concurrent first requests for a run each render its pages; the
     # cost is bounded by the requests arriving during one render.
     ranking_cache.set_pages(run_id, language, {**pages, PAGE_NAMES: set(pages)})
-    return pages.get(page)
+    html = pages.get(page)
+    if html is not None:
+        recent_pages.put(key, html)
+    return html

@@ -12,7 +12,9 @@ from openpyxl import load_workbook
 
 from lms.models import AuditLog
 from ppdb.selection import exports, reports
+from ppdb.selection.cache import local_pointers
 from ppdb.selection.charts import column_chart, seat_fill_chart
+from ppdb.selection.ranking import recent_pages
 from ppdb.selection.runs import execute_run, publish_run, start_run
 
 from .selection_world import (
@@ -27,9 +29,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
+    # Run ids can repeat across tests that roll back, so no cached page
+    # may outlive its test.
     cache.clear()
+    recent_pages.clear()
+    local_pointers.clear()
     yield
     cache.clear()
+    recent_pages.clear()
+    local_pointers.clear()
 
 
 @pytest.fixture

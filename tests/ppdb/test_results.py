@@ -9,8 +9,10 @@ from django.utils import translation
 
 from ppdb.models import Application, SelectionChoiceResult, SelectionResult
 from ppdb.selection import ranking
+from ppdb.selection.cache import local_pointers
 from ppdb.selection.explanations import describe_cutoff, explain
 from ppdb.selection.names import public_name
+from ppdb.selection.ranking import recent_pages
 from ppdb.selection.runs import execute_run, publish_run, start_run
 from tests.factories import make_operator, make_user
 
@@ -26,9 +28,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
+    # Run ids can repeat across tests that roll back, so no cached page
+    # may outlive its test.
     cache.clear()
+    recent_pages.clear()
+    local_pointers.clear()
     yield
     cache.clear()
+    recent_pages.clear()
+    local_pointers.clear()
 
 
 def run_now(period, dry_run=False):

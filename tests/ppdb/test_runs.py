@@ -15,8 +15,10 @@ from lms.models import AuditLog
 from ppdb.engine import selection as engine_selection
 from ppdb.models import Application, SelectionResult, SelectionRun
 from ppdb.selection import exports
+from ppdb.selection.cache import local_pointers
 from ppdb.selection.compare import compare_runs
 from ppdb.selection.guards import FinishedRunError
+from ppdb.selection.ranking import recent_pages
 from ppdb.selection.runs import (
     RunError,
     execute_run,
@@ -39,9 +41,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
+    # Run ids can repeat across tests that roll back, so no cached page
+    # may outlive its test.
     cache.clear()
+    recent_pages.clear()
+    local_pointers.clear()
     yield
     cache.clear()
+    recent_pages.clear()
+    local_pointers.clear()
 
 
 def build_city(phase="verification"):
