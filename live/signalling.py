@@ -37,16 +37,16 @@ from .protocol import ErrorCode, ProtocolError
 
 logger = logging.getLogger(__name__)
 
-# In a mesh of N people every phone sends N - 1 streams. Opus speech takes
-# about 30-40 kbit/s a stream and a small 360p video about 300-500 kbit/s,
-# so four people with video need about 1-1.5 Mbit/s of upload per phone,
-# the most a weak mobile connection is likely to carry (setting
-# LIVE_P2P_MAX_PARTICIPANTS).
+# In a mesh of N people every phone sends N - 1 streams (setting
+# LIVE_P2P_MAX_PARTICIPANTS). These are estimates: Opus speech takes about
+# 30-40 kbit/s a stream, and the small video of media.js about 300 kbit/s.
+# Four people with video then need about 1 Mbit/s of upload per phone, which
+# is about what a weak mobile connection carries.
 P2P_MAX_PARTICIPANTS = 4
 # At most SIGNAL_RATE_LIMIT signalling messages per connection within
 # SIGNAL_RATE_WINDOW_SECONDS (settings of the same names with a LIVE_
 # prefix). Starting media in a group of four takes 3 offers and about 10
-# ICE candidates per peer; the limit allows a few such rounds at once.
+# ICE candidates per peer, so the limit allows a few such rounds at once.
 SIGNAL_RATE_LIMIT = 100
 SIGNAL_RATE_WINDOW_SECONDS = 10
 
@@ -67,8 +67,8 @@ def ice_servers():
     """
     Return the ICE servers (STUN and TURN) that browsers use for calls.
 
-    The default is none: peers then reach each other only through host
-    candidates, which works on one network. Deployments set
+    By default the list is empty, so peers reach each other only through
+    host candidates, which works on one network. Deployments set
     ``LIVE_ICE_SERVERS`` to a list in the form of ``RTCConfiguration``'s
     ``iceServers``, for example ``[{"urls": "stun:stun.example.org"}]``.
     """

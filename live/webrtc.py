@@ -15,14 +15,15 @@ broken part; ``live.protocol`` turns it into an ``error`` message.
 import ipaddress
 import re
 
-# A browser's offer for audio, video and a data channel is about 4 to 8 KB
-# (Chromium 120, Firefox 121), and a renegotiated one grows with each media
-# section. 12 000 characters leave room for that and still fit, escaped as
-# JSON, in the 16 KiB frame limit of the protocol.
+# aiortc 1.16's offer for audio, video and a data channel is 3 789
+# characters. Browsers list more codecs, and each renegotiation can add media
+# sections, so their offers run larger (an estimate: up to about 8 000).
+# 12 000 characters leave room for that and still fit, escaped as JSON, in
+# the 16 KiB frame limit of the protocol.
 MAX_SDP_LENGTH = 12_000
-# RFC 8839 limits the foundation to 32 characters. The longest candidates
-# browsers send, with an IPv6 address, a related address and extensions, are
-# under 200 characters.
+# RFC 8839 limits the foundation to 32 characters. A host candidate of
+# aiortc is about 90 characters. With an IPv6 address, a related address and
+# extensions a browser's candidate stays well below 512 (an estimate).
 MAX_CANDIDATE_LENGTH = 512
 # The media ID ("a=mid") of a media section, at most 16 characters in
 # practice (RFC 8843 allows any token). sdp_mline_index counts media
@@ -87,8 +88,8 @@ def candidate_problem(candidate):
     """
     Return what is wrong with an ICE candidate line, or ``None``.
 
-    The empty string is valid: it tells the peer that no more candidates
-    follow (the ``candidate`` of the last ``icecandidate`` event).
+    The empty string is valid because it marks the end of the candidates
+    (the ``candidate`` of the last ``icecandidate`` event).
     """
     if candidate == "":
         return None

@@ -167,7 +167,7 @@ async def test_signal_to_outsider_is_unknown_peer(classroom):
     await teacher.disconnect()
 
 
-async def test_signal_to_member_of_other_session_is_unknown_peer(classroom):
+async def test_signal_to_other_session_is_unknown_peer(classroom):
     from .conftest import make_session
 
     other_session = await database_sync_to_async(make_session)(

@@ -4,10 +4,10 @@ Two aiortc peers negotiate through the classroom's signalling on daphne.
 The teacher and a student connect to daphne over TCP with ``websockets``
 clients. The student offers a data channel, both trickle their ICE
 candidates through ``rtc_ice`` messages, and the peers then exchange data
-directly. ICE uses host candidates on 127.0.0.1 only: aioice skips
+directly. ICE uses host candidates on 127.0.0.1 only. aioice skips
 127.0.0.1 when it lists the host's addresses, so the test replaces that
-lookup, passes an empty ICE server list (aiortc would otherwise add a public
-STUN server) and asserts that no other address was gathered.
+lookup. It passes an empty ICE server list, because aiortc would otherwise
+add a public STUN server, and asserts that no other address was gathered.
 """
 
 import asyncio
