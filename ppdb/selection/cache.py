@@ -1,5 +1,5 @@
 """
-Which run the public sees, and the ranking pages rendered from it, cached.
+The run shown to the public, and the ranking pages rendered from it, cached.
 
 A finished run never changes, so a page rendered from it stays valid for
 as long as the run is the one shown; keys carry the run's id and never
@@ -66,7 +66,7 @@ local_pointers = _LocalPointers()
 
 def shown_run_id(period_id, round=SelectionRun.Round.MAIN):
     """
-    Return the id of the run the public sees for a period and round, or 0.
+    Return the id of the run shown for a period and round, or 0.
 
     That is the official run, else the latest run that succeeded and is
     not a dry run, which pages label provisional. Dry runs stay internal.

@@ -1,10 +1,10 @@
 """
 Compare a run with an earlier one: who moved in or out of a seat, and why.
 
-Each move names the school and track, the outcome before and after, and
-the causes found in the two runs' snapshots: the applicant's own input
-changed (which columns), the application is new or gone, the school's
-seats changed, or, when none of these holds, other applicants' changes
+Each move names the school and track and the outcome before and after.
+Its causes come from the two runs' snapshots. The applicant's own input
+changed (which columns), the application is new or gone, or the school's
+seats changed. When none of these is true, other applicants' changes
 moved the cutoff.
 """
 

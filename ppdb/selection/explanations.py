@@ -19,7 +19,7 @@ from ..models.periods import TRACK_CHOICES
 
 TRACK_LABELS = dict(TRACK_CHOICES)
 
-# Why an applicant is ineligible, by the engine's reason code.
+# Reasons of ineligibility, by the engine's reason code.
 INELIGIBLE_REASONS = {
     "not_verified": gettext_lazy(
         "The application was not verified by the school's operator before the "
@@ -54,7 +54,7 @@ INELIGIBLE_REASONS = {
     ),
 }
 
-# How one choice fared, by the engine's outcome code.
+# Outcomes of one choice, by the engine's outcome code.
 CHOICE_OUTCOMES = {
     "accepted": gettext_lazy("Accepted at this school."),
     "higher_choice_accepted": gettext_lazy(
@@ -164,7 +164,7 @@ class ChoiceExplanation:
 
 @dataclass
 class Explanation:
-    """What a parent reads about one application in one run."""
+    """The outcome of one application in one run, as a parent reads it."""
 
     status: str
     headline: str

@@ -36,7 +36,7 @@ from .snapshot import Snapshot
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-7f3c"
 # Indentation and blank lines between tags, which make up about half of a
-# long list. A run of white space that holds a line break shows as one
+# long list. A run of white space that contains a line break shows as one
 # space in HTML, so one line break keeps the page the same.
 LINE_BREAK_RUN = re.compile(r"\s*\n\s*")
 INDEX_PAGE = "index"
@@ -103,8 +103,36 @@ def _age(birth_date, reference_date):
     return divmod(months, 12)
 
 
+def _programs(run, schools):
+    programs = {}
+    for entry in run.summary.get("programs", []):
+        programs[entry["npsn"], entry["track"]] = Program(
+            npsn=entry["npsn"],
+            school_name=schools[entry["npsn"]]["name"],
+            track=entry["track"],
+            track_label=str(track_label(entry["track"])),
+            seats=entry["seats"],
+            initial_seats=entry["initial_seats"],
+            accepted=entry["accepted"],
+            applicants=entry["applicants"],
+        )
+    return programs
+
+
+def _sort_keys(applicant, school_point, reference_date):
+    """Return the values a list shows for one applicant at one school."""
+    home = Point(float(applicant["latitude"]), float(applicant["longitude"]))
+    birth_date = datetime.date.fromisoformat(applicant["birth_date"])
+    return {
+        "distance": distance_m(home, school_point),
+        "age": _age(birth_date, reference_date),
+        "score": applicant["score"],
+        "submitted_at": datetime.datetime.fromisoformat(applicant["submitted_at"]),
+    }
+
+
 def build_programs(run):
-    """Return the run's ``Program`` lists in school then allocation order."""
+    """Return the run's rules and its ``Program`` lists, rows in rank order."""
     rules = parse_rules(run.rules_toml)
     snapshot = Snapshot.from_zip(run.snapshot.read())
     run.snapshot.close()
@@ -115,24 +143,13 @@ def build_programs(run):
         row["registration_number"]: row
         for row in csv.DictReader(io.StringIO(snapshot.applicants_csv))
     }
-    name_format = run.period.public_name_format
-    programs = {}
-    for entry in run.summary.get("programs", []):
-        school = schools[entry["npsn"]]
-        programs[entry["npsn"], entry["track"]] = Program(
-            npsn=entry["npsn"],
-            school_name=school["name"],
-            track=entry["track"],
-            track_label=str(track_label(entry["track"])),
-            seats=entry["seats"],
-            initial_seats=entry["initial_seats"],
-            accepted=entry["accepted"],
-            applicants=entry["applicants"],
-        )
     points = {
         npsn: Point(float(row["latitude"]), float(row["longitude"]))
         for npsn, row in schools.items()
     }
+    programs = _programs(run, schools)
+    name_format = run.period.public_name_format
+
     results = (
         SelectionChoiceResult.objects.filter(run=run, rank__isnull=False)
         .order_by("rank")
@@ -149,25 +166,17 @@ def build_programs(run):
         program = programs.get((npsn, applicant["track"]))
         if program is None:
             continue
-        home = Point(float(applicant["latitude"]), float(applicant["longitude"]))
-        birth_date = datetime.date.fromisoformat(applicant["birth_date"])
-        years, months = _age(birth_date, rules.reference_date)
-        keys = {
-            "distance": distance_m(home, points[npsn]),
-            "age": (years, months),
-            "score": applicant["score"],
-            "submitted_at": datetime.datetime.fromisoformat(applicant["submitted_at"]),
-        }
-        kind = "below_cutoff" if outcome.startswith("below_cutoff") else outcome
         program.rows.append(
             RankingRow(
                 rank=rank,
                 registration_number=number,
                 name=public_name(applicant["name"], name_format),
                 choice_rank=choice_rank,
-                outcome=kind,
+                outcome="below_cutoff"
+                if outcome.startswith("below_cutoff")
+                else outcome,
                 outcome_label="",
-                keys=keys,
+                keys=_sort_keys(applicant, points[npsn], rules.reference_date),
             )
         )
     return rules, list(programs.values())

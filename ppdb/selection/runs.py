@@ -87,7 +87,8 @@ def can_manage_runs(user):
 
 
 def _check_user(user):
-    # ``None`` is a management command run by whoever has shell access.
+    # ``None`` is a management command, run by a person with shell
+    # access to the server.
     if user is not None and not can_manage_runs(user):
         raise PermissionDenied(_("Only the city admin may run or publish a selection."))
 

@@ -186,7 +186,7 @@ def applicants_csv(period, rules, applications=None):
 
 
 def take_snapshot(period, rules, applications=None, seats=None):
-    """Return the ``Snapshot`` of ``period`` as its data stands now."""
+    """Return the ``Snapshot`` of ``period`` with its current data."""
     return Snapshot(
         period.rules_toml,
         schools_csv(period, rules, seats),

@@ -3,7 +3,7 @@ Pages of selection runs: public rankings, a parent's result, the office's
 runs, comparisons, reports and exports.
 
 Public ranking pages come from the cache (``ranking``). Every other page
-needs a login: a parent sees only the results of their own applications
+needs a login: a parent gets only the results of their own applications
 (anyone else's is a 404), and the run, report and export pages are for
 the city admin. Internal exports and comparisons, which show children's
 identifiers or names, are recorded in the audit log.
@@ -53,7 +53,7 @@ def _ranking_response(request, period_id, page):
 
 @require_GET
 def ranking(request, pk):
-    """Show the schools and tracks of the ranking the public sees."""
+    """Show the schools and tracks of the period's shown ranking."""
     return _ranking_response(request, pk, INDEX_PAGE)
 
 

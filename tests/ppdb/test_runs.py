@@ -230,7 +230,7 @@ def test_broken_invariant_refuses_run(monkeypatch):
 
     def accept_then_drop_seats(outcome, applicant_indexes):
         # Take away the seats of every program that accepted someone, so
-        # each of them holds more applicants than seats.
+        # each of them has more applicants than seats.
         original(outcome, applicant_indexes)
         for program, accepted in enumerate(outcome.accepted_count):
             if accepted:
