@@ -252,6 +252,8 @@ SCHEDULER_JOBS = {
     "send_parent_digest": {"at": "18:00"},
     # Retries or fails library text extractions whose worker died.
     "reap_extractions": {"every": 60, "lease": 300},
+    # Marks failed the admission selection runs whose worker died.
+    "ppdb_reap_runs": {"every": 60, "lease": 300},
     # Drops the per-day records that count each library reader once a day.
     "purge_library_visits": {"at": "02:30"},
     # Lists files in storage that no row names and rows whose file is gone.

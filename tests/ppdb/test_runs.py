@@ -559,3 +559,18 @@ def test_fill_round_offers_unclaimed_seats():
     )
     assert claimed.pk not in set(taking_part)
     assert not set(accepted.values_list("application_id", flat=True)) & set(taking_part)
+
+
+def test_reap_command_marks_stale_runs():
+    period, *_ = build_city()
+    run = start_run(period, make_city_admin(), execute=False)
+    SelectionRun.objects.filter(pk=run.pk).update(
+        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    stdout = io.StringIO()
+
+    call_command("ppdb_reap_runs", stdout=stdout)
+
+    run.refresh_from_db()
+    assert run.status == SelectionRun.Status.FAILED
+    assert stdout.getvalue().startswith("1 ")
