@@ -50,19 +50,24 @@ def information(request, pk):
         return render(request, "ppdb/public/information.html", context)
 
     tables = public_info.period_tables(period)
-    kinds = dict(ApplicationDocument.Kind.choices)
     context.update(
         rules=rules,
         sections=public_info.rule_sections(rules),
         tables=tables,
         table_problems=public_info.table_problems(tables),
         track_labels=[public_info.track_label(track) for track in tables["tracks"]],
-        documents=[
-            (label, [[kinds[kind] for kind in group] for group in groups])
-            for _track, label, groups in public_info.document_rows(rules)
-        ],
+        documents=document_list(rules),
     )
     return render(request, "ppdb/public/information.html", context)
+
+
+def document_list(rules):
+    """Return ``(track label, [[document label, ...], ...])`` per offered track."""
+    kinds = dict(ApplicationDocument.Kind.choices)
+    return [
+        (label, [[kinds[kind] for kind in group] for group in groups])
+        for _track, label, groups in public_info.document_rows(rules)
+    ]
 
 
 def help_desk():

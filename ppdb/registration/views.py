@@ -27,6 +27,7 @@ from lms.models import Membership
 from lms.uploads import FileSizeLimitHandler
 
 from ..models import AdmissionPeriod, Application, Stage, VerificationDecision
+from ..public_views import document_list
 from . import services
 from .forms import MESSAGES, PRIVACY_NOTICE_VERSION, ApplicationForm, ConsentForm
 
@@ -191,6 +192,7 @@ def _render_form(request, period, form, status=200, application=None):
             "form": form,
             "application": application,
             "rules": period.rule_set,
+            "documents": document_list(period.rule_set),
             "max_document_size": settings.PPDB_MAX_DOCUMENT_SIZE,
         },
         status=status,

@@ -114,7 +114,7 @@ def test_nik_mismatch_flagged_not_rejected(client, period, parent):
     give_consent(client, period)
     data = form_data(period)
     birth_date = datetime.date.fromisoformat(data["birth_date"])
-    # The NIK says another day of birth and a girl.
+    # The NIK carries another day of birth and the code of a girl.
     data["nik"] = nik_for(birth_date + datetime.timedelta(days=1), "P")
 
     response = client.post(register_url(period), data)

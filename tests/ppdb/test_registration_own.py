@@ -86,7 +86,7 @@ def test_other_family_gets_404(client, application):
 
 
 def test_operator_gets_404_on_parent_pages(client, application):
-    # Operators verify through their own pages, which log each view.
+    # Operators verify through the verification pages, not the parent's.
     school = application.first_choice().period_school.school
     client.force_login(make_operator(school))
 
