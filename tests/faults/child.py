@@ -109,7 +109,42 @@ def build_library_file(pages=500):
     return {"item_file": item_file.pk}
 
 
+def build_registration():
+    """
+    Open an admission period and log in a parent who has given consent.
+
+    Return the period, the session cookie and the form fields without the
+    document uploads, which the test adds itself.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.factories import make_user
+    from tests.ppdb.registration_factories import (
+        form_data,
+        give_consent,
+        make_registration_period,
+    )
+
+    period = make_registration_period()
+    # The test host name "testserver" is not in ALLOWED_HOSTS outside pytest.
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(make_user())
+    give_consent(client, period)
+    fields = {
+        key: value
+        for key, value in form_data(period).items()
+        if not key.startswith("document_")
+    }
+    return {
+        "period": period.pk,
+        "cookie": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "fields": fields,
+    }
+
+
 BUILDERS = {
+    "registration": build_registration,
     "quiz": build_quiz,
     "live": build_live_class,
     "library_file": build_library_file,

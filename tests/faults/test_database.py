@@ -4,20 +4,22 @@ PostgreSQL restarted while students save quiz answers through daphne.
 The platform runs in a daphne child against a private PostgreSQL, with
 persistent connections (``DATABASE_CONN_MAX_AGE``), which a restart breaks.
 Each request must either succeed or answer 503 with ``Retry-After`` and a
-translated request to retry, and the answers must end up stored once each.
-
-NOTE: admission (PPDB) application submission has no view yet, so only quiz
-saves are covered; its form needs the same case once it exists.
+translated request to retry. Quiz answers must end up stored once each, and
+an admission application sent again with its submission token must be
+stored once, with its documents.
 """
 
+import shutil
 import threading
 import time
 
 import pytest
 import requests
 
+from tests.ppdb.registration_factories import JPEG, PDF
+
 from .conftest import run_child
-from .services import child_environment
+from .services import child_environment, temporary_folder
 
 pytestmark = pytest.mark.slow
 
@@ -166,3 +168,81 @@ def test_saves_across_restarts(quiz_server, own_postgres):
         )
         == "in_progress"
     )
+
+
+@pytest.fixture
+def registration_server(own_postgres, start_daphne):
+    """Serve an open admission period's form to a parent who gave consent."""
+    media = temporary_folder("faults-media-")
+    services = {"DATABASE_URL": own_postgres.url, "MEDIA_ROOT": media}
+    seed = run_child(child_environment(**services), "registration")
+    server = start_daphne(**services, DATABASE_RETRY_AFTER_SECONDS=1)
+    session = requests.Session()
+    session.cookies.set("sessionid", seed["cookie"])
+    url = f"{server.url}/ppdb/periods/{seed['period']}/register/form/"
+    page = session.get(url, timeout=TIMEOUT)
+    assert page.status_code == 200, page.text[:500]
+    seed.update(url=url, session=session, csrf=session.cookies["csrftoken"])
+    yield seed
+    shutil.rmtree(media, ignore_errors=True)
+
+
+def post_registration(seed):
+    return seed["session"].post(
+        seed["url"],
+        data=seed["fields"],
+        files={
+            "document_kk": ("kk.pdf", PDF, "application/pdf"),
+            "document_birth_certificate": ("akta.jpg", JPEG, "image/jpeg"),
+        },
+        headers={"X-CSRFToken": seed["csrf"], "Referer": seed["url"]},
+        timeout=TIMEOUT,
+        allow_redirects=False,
+    )
+
+
+def application_counts(server):
+    return server.psql(
+        "SELECT (SELECT count(*) FROM ppdb_application), "
+        "(SELECT count(*) FROM ppdb_applicationdocument)"
+    )
+
+
+def test_registration_while_database_down(registration_server, own_postgres):
+    own_postgres.stop(mode="immediate")
+    failed = post_registration(registration_server)
+    own_postgres.start()
+    counts_after_failure = application_counts(own_postgres)
+    stored = post_registration(registration_server)
+    again = post_registration(registration_server)
+
+    assert failed.status_code == 503
+    assert failed.headers["Retry-After"] == "1"
+    assert "coba lagi" in failed.text
+    assert counts_after_failure == "0|0"
+    assert stored.status_code == 302, stored.text[:1000]
+    assert again.status_code == 302
+    assert again.headers["Location"] == stored.headers["Location"]
+    assert application_counts(own_postgres) == "1|2"
+
+
+def test_registration_retried_across_restarts(registration_server, own_postgres):
+    stop = threading.Event()
+    restarter = threading.Thread(
+        target=restart_repeatedly, args=(own_postgres, 2, stop), daemon=True
+    )
+    restarter.start()
+    outcomes = []
+    deadline = time.monotonic() + 60
+    while not stop.is_set() and time.monotonic() < deadline:
+        response = post_registration(registration_server)
+        outcomes.append(response.status_code)
+        assert response.status_code in (302, 503), response.text[:1000]
+    restarter.join(timeout=60)
+    final = post_registration(registration_server)
+
+    assert not restarter.is_alive()
+    assert 503 in outcomes
+    assert 302 in outcomes
+    assert final.status_code == 302
+    assert application_counts(own_postgres) == "1|2"
