@@ -24,7 +24,7 @@ from django.db import DatabaseError
 
 from courses import api as courses_api
 
-from . import protocol, services, signalling, slides
+from . import classroom, protocol, services, signalling, slides
 from .access import participant_role
 from .errors import error_message
 from .eventlog import LAYER_ERRORS, LogUnavailable, get_log
@@ -84,6 +84,13 @@ def requested_resume(scope):
     return value if value <= protocol.MAX_SEQ else None
 
 
+def requested_low_data(scope):
+    """Return whether the connect query string asks for low-data mode."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    values = query.get("low_data")
+    return bool(values) and values[0].lower() in ("1", "true", "yes", "on")
+
+
 class FrameBudget:
     """A token bucket of frames per connection."""
 
@@ -128,6 +135,8 @@ def check_access(session_id, user):
         raise Rejection(ErrorCode.FORBIDDEN, CloseCode.FORBIDDEN)
     if session.state == SessionState.ENDED:
         raise Rejection(ErrorCode.SESSION_ENDED, CloseCode.SESSION_ENDED)
+    if classroom.is_removed(session.pk, user.pk):
+        raise Rejection(ErrorCode.REMOVED, CloseCode.REMOVED)
     return session, course, role
 
 
@@ -155,6 +164,10 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.last_seq = 0
         self.buffered = None
+        self.low_data = requested_low_data(self.scope)
+        # The last_seq when low-data mode began: leaving the mode sends the
+        # events it held back since then.
+        self.low_data_since = None
         self.last_received = time.monotonic()
         self.publishing = asyncio.Semaphore(MAX_PUBLISHING)
         self.publish_tasks = set()
@@ -218,6 +231,11 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             # message brings the full one.
             people = [*people, self.person]
         last_seq = await get_log().last_seq(self.session_id)
+        # Read after last_seq, so that it includes the changes of every event
+        # up to last_seq. Later events follow the welcome.
+        state = await database_sync_to_async(classroom.snapshot)(
+            self.session_id, self.user, self.role
+        )
         logger.info(
             "live connected session=%s user=%s role=%s channel=%s",
             self.session_id,
@@ -231,12 +249,16 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
                 self.person,
                 people,
                 last_seq,
+                **state,
+                low_data=self.low_data,
             )
         )
         slide = await database_sync_to_async(slides.snapshot)(self.session_id)
         if slide is not None:
             await self.send_message(slide)
         resume_from = requested_resume(self.scope)
+        if self.low_data:
+            self.low_data_since = last_seq if resume_from is None else resume_from
         if resume_from is None:
             self.last_seq = last_seq
             await self.flush_buffered()
@@ -285,9 +307,26 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             message = protocol.parse(frame)
             if message.type in protocol.TEACHER_ONLY and self.role != "teacher":
                 raise ProtocolError(ErrorCode.TEACHER_ONLY, message.ref)
+            if message.type in protocol.TEACHER_CONTROLS and self.role != "teacher":
+                raise ProtocolError(ErrorCode.FORBIDDEN, message.ref, reason="control")
         except ProtocolError as error:
             await self.reject_frame(error.code, error.params, error.ref)
             return
+        if message.type == "chat" and self.role != "teacher":
+            # Checked here and not in the chat task, because the tasks must
+            # reach the log in the order the messages arrived. The database
+            # is the one place every process sees a mute at once.
+            try:
+                muted = await database_sync_to_async(classroom.is_chat_muted)(
+                    self.session_id
+                )
+            except DatabaseError:
+                logger.exception("live mute check failed session=%s", self.session_id)
+                await self.send_error(ErrorCode.SERVER_ERROR, ref=message.ref)
+                return
+            if muted:
+                await self.reject_frame(ErrorCode.CHAT_MUTED, None, message.ref)
+                return
         handler = getattr(self, f"handle_{message.type}")
         if message.type not in PUBLISHING:
             await self.run_handler(handler, message)
@@ -391,6 +430,88 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         payload = await slides.stop(self.session_id)
         await self.publish(message, LiveEvent.Kind.SLIDE, payload)
 
+    # Hands, polls and teacher controls. Each changes the database and
+    # logs its event in one transaction (see ``live.classroom``).
+
+    async def handle_hand_raise(self, message):
+        await self.apply(message, classroom.raise_hand, self.user, self.role)
+
+    async def handle_hand_lower(self, message):
+        await self.apply(
+            message,
+            classroom.lower_hand,
+            self.user,
+            self.role,
+            message.fields.get("user"),
+        )
+
+    async def handle_hands_lower_all(self, message):
+        await self.apply(message, classroom.lower_all_hands, self.user)
+
+    async def handle_poll_open(self, message):
+        await self.apply(
+            message,
+            classroom.open_poll,
+            self.user,
+            message.fields["question"],
+            message.fields["options"],
+            message.fields.get("live_results", True),
+        )
+
+    async def handle_poll_answer(self, message):
+        await self.apply(
+            message,
+            classroom.answer_poll,
+            self.user,
+            self.role,
+            message.fields["poll"],
+            message.fields["option"],
+        )
+
+    async def handle_poll_close(self, message):
+        await self.apply(
+            message, classroom.close_poll, self.user, message.fields["poll"]
+        )
+
+    async def handle_chat_mute(self, message):
+        await self.apply(message, classroom.set_chat_muted, self.user, True)
+
+    async def handle_chat_unmute(self, message):
+        await self.apply(message, classroom.set_chat_muted, self.user, False)
+
+    async def handle_remove(self, message):
+        await self.apply(
+            message, classroom.remove_participant, self.user, message.fields["user"]
+        )
+
+    async def handle_end_class(self, message):
+        # change_state sends the "ended" event to everybody and closes
+        # every connection of the session, this one included.
+        event = await database_sync_to_async(classroom.end_class)(
+            self.session_id, self.user
+        )
+        await self.send_message(protocol.ack(event.seq, message.ref))
+
+    async def handle_low_data(self, message):
+        enabled = message.fields["enabled"]
+        if enabled and not self.low_data:
+            self.low_data = True
+            self.low_data_since = self.last_seq
+        elif not enabled and self.low_data:
+            self.low_data = False
+            await self.catch_up(self.low_data_since)
+            people = await get_hub().participants(self.session_id)
+            await self.send_message(protocol.presence(people))
+        await self.send_message(protocol.low_data(self.low_data, message.ref))
+
+    async def apply(self, message, action, *arguments):
+        """Run a classroom action, confirm it, then send its event to everybody."""
+        event = await database_sync_to_async(action)(self.session_id, *arguments)
+        await self.send_message(protocol.ack(event.seq, message.ref))
+        await services.abroadcast(
+            self.session_id, services.event_message(event, self.person)
+        )
+
     async def publish(self, message, kind, payload, rate_limit=None):
         """
         Log an event, confirm it to the sender, then send it to everybody.
@@ -420,10 +541,28 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             if seq <= self.last_seq:
                 return
             self.last_seq = seq
-        await self.send(text_data=text)
+        if protocol.is_visible(message, self.role, self.low_data):
+            await self.send(text_data=text)
         if close:
             await self.leave()
             await self.close(code=CloseCode.SESSION_ENDED)
+        elif self.is_removal(message):
+            logger.info(
+                "live closing removed session=%s user=%s",
+                self.session_id,
+                self.user.pk,
+            )
+            await self.leave()
+            get_hub().presence_changed(self.session_id)
+            await self.close(code=CloseCode.REMOVED)
+
+    def is_removal(self, message):
+        """Return whether ``message`` removes this connection's person."""
+        return (
+            message.get("type") == "control"
+            and message.get("op") == "removed"
+            and message.get("user", {}).get("id") == self.user.pk
+        )
 
     async def replay(self, after, ref=None):
         """Send every event after ``after`` from the log, then the buffered ones."""
@@ -438,8 +577,9 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
                 break
             messages = await database_sync_to_async(services.event_messages)(events)
             for message in messages:
-                await self.send_message(message)
-            count += len(events)
+                if protocol.is_visible(message, self.role, self.low_data):
+                    await self.send_message(message)
+                    count += 1
             self.last_seq = events[-1].seq
         logger.info(
             "live replayed session=%s user=%s after=%s count=%s",
@@ -449,6 +589,29 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             count,
         )
         await self.send_message(protocol.resumed(self.last_seq, count, ref))
+        await self.flush_buffered()
+
+    async def catch_up(self, after):
+        """
+        Send the events up to ``last_seq`` that low-data mode held back.
+
+        Events after ``last_seq`` wait in ``buffered`` meanwhile.
+        """
+        log = get_log()
+        self.buffered = []
+        position = after
+        while position < self.last_seq:
+            events = await log.events_after(
+                self.session_id, position, until=self.last_seq, limit=REPLAY_PAGE
+            )
+            if not events:
+                break
+            messages = await database_sync_to_async(services.event_messages)(events)
+            for message in messages:
+                held_back = not protocol.is_visible(message, self.role, True)
+                if held_back and protocol.is_visible(message, self.role, False):
+                    await self.send_message(message)
+            position = events[-1].seq
         await self.flush_buffered()
 
     async def flush_buffered(self):

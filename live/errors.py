@@ -89,6 +89,35 @@ ERROR_MESSAGES = {
         "The document has %(count)s pages, so page %(page)s cannot be shown."
     ),
     ErrorCode.TEACHER_ONLY: _("Only the teacher can do this."),
+    ErrorCode.INVALID_POLL_OPTIONS: _(
+        "The poll options are invalid (%(detail)s). Give 2 to 10 different "
+        "options of 1 to 100 characters each."
+    ),
+    ErrorCode.CHAT_MUTED: _(
+        "The teacher has muted the chat. You can write again when the "
+        "teacher turns it back on."
+    ),
+    ErrorCode.HAND_ALREADY_RAISED: _("Your hand is already raised."),
+    ErrorCode.HAND_NOT_RAISED: _("This hand is not raised."),
+    ErrorCode.POLL_ALREADY_OPEN: _(
+        "Another poll is still open. Close it before asking a new question."
+    ),
+    ErrorCode.POLL_NOT_FOUND: _("Poll %(poll)s does not exist in this live class."),
+    ErrorCode.POLL_CLOSED: _("This poll is closed and takes no more answers."),
+    ErrorCode.ALREADY_ANSWERED: _(
+        "You have already answered this poll. Each person answers once."
+    ),
+    ErrorCode.NOT_A_STUDENT: _(
+        "Person %(user)s is not a student of this live class, so the action "
+        "was not done."
+    ),
+    # The in-class variant of ``forbidden``, for teacher controls.
+    (ErrorCode.FORBIDDEN, "control"): _(
+        "Only the teachers of this live class can do this."
+    ),
+    ErrorCode.REMOVED: _(
+        "The teacher removed you from this live class. You cannot join it again."
+    ),
     ErrorCode.UNAVAILABLE: _(
         "The live class server is unreachable for a moment, so the message "
         "was not sent. Try again in a few seconds."
@@ -115,8 +144,12 @@ def error_message(code, params=None, language=None):
 
     ``params`` fill the message's named placeholders.
     """
+    # A "reason" parameter picks a variant of the code's message.
+    template = ERROR_MESSAGES.get((code, (params or {}).get("reason")))
+    if template is None:
+        template = ERROR_MESSAGES[code]
     with translation.override(language or translation.get_language()):
-        message = str(ERROR_MESSAGES[code])
+        message = str(template)
     if params:
         message = message % params
     return message

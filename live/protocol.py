@@ -39,6 +39,12 @@ MAX_STROKE_WIDTH = 100
 STROKE_ID_MAX_LENGTH = 16
 STROKE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Database ids (users, polls) are at most the largest BigAutoField value.
+MAX_ID = 2**63 - 1
+POLL_QUESTION_MAX_LENGTH = 300
+POLL_MIN_OPTIONS = 2
+POLL_MAX_OPTIONS = 10
+POLL_OPTION_MAX_LENGTH = 100
 
 
 class ErrorCode:
@@ -59,6 +65,7 @@ class ErrorCode:
     TOO_LONG = "too_long"
     OUT_OF_RANGE = "out_of_range"
     INVALID_STROKES = "invalid_strokes"
+    INVALID_POLL_OPTIONS = "invalid_poll_options"
     INVALID_SDP = "invalid_sdp"
     INVALID_CANDIDATE = "invalid_candidate"
     INVALID_PEER = "invalid_peer"
@@ -69,6 +76,15 @@ class ErrorCode:
     SESSION_ENDED = "session_ended"
     SERVER_ERROR = "server_error"
     UNAVAILABLE = "unavailable"
+    # Hands, polls and teacher controls that the classroom's state rejects.
+    CHAT_MUTED = "chat_muted"
+    HAND_ALREADY_RAISED = "hand_already_raised"
+    HAND_NOT_RAISED = "hand_not_raised"
+    POLL_ALREADY_OPEN = "poll_already_open"
+    POLL_NOT_FOUND = "poll_not_found"
+    POLL_CLOSED = "poll_closed"
+    ALREADY_ANSWERED = "already_answered"
+    NOT_A_STUDENT = "not_a_student"
     # Signalling to a peer that cannot take it.
     UNKNOWN_PEER = "unknown_peer"
     PEER_GONE = "peer_gone"
@@ -86,6 +102,7 @@ class ErrorCode:
     LOGIN_REQUIRED = "login_required"
     NOT_FOUND = "not_found"
     FORBIDDEN = "forbidden"
+    REMOVED = "removed"
 
 
 class CloseCode:
@@ -98,6 +115,8 @@ class CloseCode:
     # is still alive may reconnect.
     IDLE_TIMEOUT = 4408
     SESSION_ENDED = 4410
+    # The teacher removed the person from the session, who may not rejoin.
+    REMOVED = 4430
     # The server failed to check the connection, so a later retry may work.
     SERVER_ERROR = 4500
 
@@ -303,6 +322,37 @@ PEER_FIELDS = (
 MAX_SLIDE_PAGE = 10_000
 
 
+def check_poll_options(options, ref):
+    """
+    Validate the options of a new poll and return them stripped.
+
+    A poll has ``POLL_MIN_OPTIONS`` to ``POLL_MAX_OPTIONS`` options, each a
+    string of 1 to ``POLL_OPTION_MAX_LENGTH`` characters after stripping,
+    and no two options that differ only in case or surrounding spaces.
+    """
+
+    def invalid(detail):
+        raise ProtocolError(ErrorCode.INVALID_POLL_OPTIONS, ref, detail=detail)
+
+    if not POLL_MIN_OPTIONS <= len(options) <= POLL_MAX_OPTIONS:
+        invalid("count")
+    clean = []
+    seen = set()
+    for option in options:
+        if not isinstance(option, str):
+            invalid("not_text")
+        option = option.strip()
+        if not option:
+            invalid("blank")
+        if len(option) > POLL_OPTION_MAX_LENGTH:
+            invalid("too_long")
+        if option.casefold() in seen:
+            invalid("duplicate")
+        seen.add(option.casefold())
+        clean.append(option)
+    return clean
+
+
 # The messages a client may send, by type, with their fields.
 CLIENT_MESSAGES = {
     "chat": (Field("text", str, min_length=1, max_length=CHAT_MAX_LENGTH, strip=True),),
@@ -319,6 +369,34 @@ CLIENT_MESSAGES = {
         ),
     ),
     "draw_clear": (),
+    # Hands: anybody raises or lowers their own; teachers lower anybody's.
+    "hand_raise": (),
+    "hand_lower": (Field("user", int, required=False, min_value=1, max_value=MAX_ID),),
+    "hands_lower_all": (),
+    # Polls: the teacher opens and closes them, students answer once.
+    "poll_open": (
+        Field(
+            "question",
+            str,
+            min_length=1,
+            max_length=POLL_QUESTION_MAX_LENGTH,
+            strip=True,
+        ),
+        Field("options", list, check=check_poll_options),
+        Field("live_results", bool, required=False),
+    ),
+    "poll_answer": (
+        Field("poll", int, min_value=1, max_value=MAX_ID),
+        Field("option", int, min_value=0, max_value=POLL_MAX_OPTIONS - 1),
+    ),
+    "poll_close": (Field("poll", int, min_value=1, max_value=MAX_ID),),
+    # Teacher controls.
+    "chat_mute": (),
+    "chat_unmute": (),
+    "remove": (Field("user", int, min_value=1, max_value=MAX_ID),),
+    "end_class": (),
+    # Low-data mode of this connection.
+    "low_data": (Field("enabled", bool),),
     # WebRTC signalling, relayed to one peer and not logged.
     "rtc_offer": (
         *PEER_FIELDS,
@@ -366,6 +444,57 @@ CLIENT_MESSAGES = {
     "slide_page": (Field("page", int, min_value=1, max_value=MAX_SLIDE_PAGE),),
     "slide_stop": (),
 }
+
+# The controls only the session's teachers may send. Others get the
+# error ``forbidden``.
+TEACHER_CONTROLS = frozenset(
+    {
+        "hands_lower_all",
+        "poll_open",
+        "poll_close",
+        "chat_mute",
+        "chat_unmute",
+        "remove",
+        "end_class",
+    }
+)
+
+# The server messages a connection in low-data mode receives from the
+# session, besides the replies to its own messages (welcome, ack, error,
+# pong, resumed, low_data). Whiteboard strokes and presence lists are left
+# out, and so are the live counts of polls (see ``is_visible``).
+LOW_DATA_TYPES = frozenset(
+    {
+        "chat",
+        "session",
+        "control",
+        "hand",
+        "poll",
+        "slide",
+        "rtc_offer",
+        "rtc_answer",
+        "rtc_ice",
+        "rtc_hangup",
+    }
+)
+
+
+def is_visible(message, role, low_data):
+    """
+    Return whether a session message goes to a connection.
+
+    The live counts of a poll (``op`` ``results``) go to teachers, and to
+    students only when the teacher chose live results. No connection in
+    low-data mode receives them: everybody gets the results when the poll
+    closes.
+    """
+    kind = message.get("type")
+    if kind == "poll" and message.get("op") == "results":
+        if low_data:
+            return False
+        return role == "teacher" or bool(message.get("live_results"))
+    return not low_data or kind in LOW_DATA_TYPES
+
 
 # The messages only a teacher may send.
 TEACHER_ONLY = frozenset(
@@ -456,12 +585,13 @@ def person(person_id, name, role):
     return {"id": person_id, "name": name, "role": role}
 
 
-def welcome(session, you, presence, last_seq):
+def welcome(session, you, presence, last_seq, **classroom):
     """
     Greet a client that has joined: the session, who it is, who is present.
 
     ``last_seq`` is the sequence number of the session's latest event, so a
     client can tell whether it missed events since it last saw the session.
+    ``classroom`` adds the current state of hands and polls.
     """
     return {
         "type": "welcome",
@@ -469,6 +599,7 @@ def welcome(session, you, presence, last_seq):
         "you": you,
         "presence": presence,
         "last_seq": last_seq,
+        **classroom,
     }
 
 
@@ -544,6 +675,35 @@ def slide(seq, sender, version, deck, page, image):
         "page": page,
         "image": image,
     }
+
+
+def hand(seq, sender, op, **fields):
+    """
+    Carry one change of the hand queue to everybody in the session.
+
+    ``op`` is ``raise`` or ``lower`` with ``user``, the person whose hand
+    it is, or ``lower_all`` with ``count``, the number of hands lowered.
+    """
+    return {"type": "hand", "seq": seq, "from": sender, "op": op, **fields}
+
+
+def poll(seq, sender, op, **fields):
+    """
+    Carry one poll change: ``open``, ``results`` (live counts) or ``close``.
+    """
+    return {"type": "poll", "seq": seq, "from": sender, "op": op, **fields}
+
+
+def control(seq, sender, op, **fields):
+    """
+    Announce a teacher control: ``chat_muted``, ``chat_unmuted`` or ``removed``.
+    """
+    return {"type": "control", "seq": seq, "from": sender, "op": op, **fields}
+
+
+def low_data(enabled, ref=None):
+    """Confirm the low-data mode of the connection."""
+    return _with_ref({"type": "low_data", "enabled": enabled}, ref)
 
 
 def pong(ref=None):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from courses import api as courses_api
 from lms import sanitize
 
-from . import protocol
+from . import classroom, protocol
 from .access import display_name
 from .eventlog import get_sync_log
 from .models import LiveConnection, LiveEvent, LiveSession, SessionState, isoformat
@@ -199,11 +199,26 @@ def event_message(event, sender):
     if event.kind == LiveEvent.Kind.DRAW:
         changes = {key: value for key, value in payload.items() if key != "role"}
         return protocol.draw(event.seq, sender, changes)
+    if event.kind in CLASSROOM_MESSAGES:
+        fields = {key: value for key, value in payload.items() if key != "role"}
+        if fields.get("op") == "results":
+            # Live poll counts do not say who answered.
+            sender = None
+        return CLASSROOM_MESSAGES[event.kind](event.seq, sender, **fields)
     if event.kind == LiveEvent.Kind.SLIDE:
         from .slides import slide_message
 
         return slide_message(event.session_id, event.seq, sender, payload)
     raise ValueError(f"no message for event kind {event.kind!r}")
+
+
+# The builders of the hand, poll and teacher control messages, whose
+# stored payload holds the message's fields.
+CLASSROOM_MESSAGES = {
+    LiveEvent.Kind.HAND: protocol.hand,
+    LiveEvent.Kind.POLL: protocol.poll,
+    LiveEvent.Kind.CONTROL: protocol.control,
+}
 
 
 def event_messages(events):
@@ -262,6 +277,15 @@ def change_state(session, new_state, by):
     if new_state == SessionState.OPEN:
         event = session.open(by=by)
     else:
+        if session.state != SessionState.ENDED:
+            # Polls close with their results before the class ends.
+            for closed in classroom.close_open_polls(session.pk, by):
+                broadcast(
+                    session.pk,
+                    event_message(
+                        closed, describe_person(by, "teacher") if by else None
+                    ),
+                )
         event = session.end(by=by)
     logger.info(
         "live state session=%s state=%s by=%s seq=%s",

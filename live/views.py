@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from courses import api as courses_api
 from lms import audit
 
-from . import attendance, services
+from . import attendance, classroom, services
 from .access import participant_role
 from .errors import error_message
 from .eventlog import LogUnavailable
@@ -47,7 +47,11 @@ def load_session(request, session_id):
     course = courses_api.get_course(session.course_id)
     if course is None:
         raise Http404("The live class's course is not published.")
-    return session, course, participant_role(request.user, session, course)
+    role = participant_role(request.user, session, course)
+    if role == "student" and classroom.is_removed(session.pk, request.user.pk):
+        # The teacher removed the student from this class.
+        role = None
+    return session, course, role
 
 
 def forbidden(request, session, course):
@@ -55,7 +59,11 @@ def forbidden(request, session, course):
     return render(
         request,
         "live/forbidden.html",
-        {"session": session, "course": course},
+        {
+            "session": session,
+            "course": course,
+            "removed": classroom.is_removed(session.pk, request.user.pk),
+        },
         status=403,
     )
 

@@ -61,7 +61,11 @@
   // reconnect misses nothing and repeats nothing.
   function websocketUrl() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    return scheme + window.location.host + labels.wsPath + "?last_seq=" + lastSeq;
+    // classroom-controls.js sets data-low-data="1" for low-data mode.
+    var lowData = root.getAttribute("data-low-data") === "1" ? "&low_data=1" : "";
+    return (
+      scheme + window.location.host + labels.wsPath + "?last_seq=" + lastSeq + lowData
+    );
   }
 
   // Append text to parent, turning http and https URLs into links.
