@@ -99,7 +99,7 @@ MAX_LENGTHS = {
     "parent_email": 254,
     "birth_place": 100,
     "address": 300,
-    "kk_reissue_reason": 500,
+    "kk_reissue_reason": 200,
 }
 BOOLEANS = {"true": True, "false": False, "": False}
 SOURCE = "csv"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -97,7 +97,7 @@ def import_rows(period, result, verified_by=None, progress=None, source=SOURCE):
     for row in result.rows:
         try:
             outcome = _store(period, row, schools, verified_by)
-        except IntegrityError as error:
+        except (IntegrityError, DataError) as error:
             logger.warning(
                 "import row failed period=%s line=%s error=%s",
                 period.pk,

@@ -167,6 +167,16 @@ def test_home_outside_city(rules):
     assert result.rows == []
 
 
+def test_too_long_reissue_reason(rules):
+    header = HEADER + ",kk_reissue_reason"
+    row = GOOD.replace("2024-01-10", "2024-08-01") + "," + "x" * 201
+
+    result = read(f"{header}\n{row}\n", rules)
+
+    assert codes(result) == ["too_long"]
+    assert result.problems[0].params["column"] == "kk_reissue_reason"
+
+
 def test_more_choices_than_allowed(rules):
     single = parse_rules(smp_rules(mechanism="single", choices=1))
 
