@@ -1,0 +1,702 @@
+"""
+The access matrix: the expected response of every view for every role.
+
+``RULES`` maps a URL name (``namespace:name``), a page type
+(``page:app_label.ModelName``) or, for an unnamed pattern, its route to one
+row. A row lists the outcome for each role, in the column order of
+``ROLES`` (see ``tests/security/world.py`` for who each role is):
+
+    anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+
+``stud2`` is a student of another school, ``tch2`` a teacher of another
+course of the same school, ``par2`` the parent of a classmate and ``oper2``
+an operator of another school. An outcome is an HTTP status (``200``,
+``400``, ``403``, ``404``, ``405``), ``login`` for a redirect to a login
+page, or ``302`` for any other redirect.
+
+The keyword arguments of ``row`` fill the URL: ``world("course")`` stands
+for the primary key of that object of the world (or the attribute after a
+dot, as in ``world("school.npsn")``), and any other value is used as it is.
+``url=world("course.url")`` requests that path instead of reversing the
+name, ``method="post"`` sends an empty POST, and ``query`` adds a query
+string.
+
+To add a view, add its row here, next to its app's rows, with the outcome
+the view must give each role. Run ``pytest tests/security`` to see what it
+gives now.
+"""
+
+from dataclasses import dataclass, field
+
+from .world import ROLES
+
+OUTCOMES = {"200", "302", "400", "403", "404", "405", "login"}
+# A websocket either joins (the server sends its welcome message) or is
+# closed with one of the classroom's close codes (see live/protocol.py).
+WEBSOCKET_OUTCOMES = {"join", "4401", "4403", "4404", "4410"}
+
+
+@dataclass(frozen=True)
+class WorldRef:
+    """A dotted attribute path into the world, such as ``school.npsn``."""
+
+    path: str
+
+    def resolve(self, world):
+        value = world
+        for name in self.path.split("."):
+            value = getattr(value, name)
+        return getattr(value, "pk", value)
+
+
+def world(path):
+    return WorldRef(path)
+
+
+@dataclass(frozen=True)
+class Rule:
+    outcomes: dict
+    kwargs: dict = field(default_factory=dict)
+    method: str = "get"
+    query: str = ""
+    url: WorldRef | None = None
+
+
+def row(table, *, method="get", query="", url=None, **kwargs):
+    """Build a rule from a line of outcomes in the column order of ``ROLES``."""
+    outcomes = table.split()
+    if len(outcomes) != len(ROLES):
+        raise ValueError(
+            f"{table!r} has {len(outcomes)} outcomes, expected one per role: "
+            + ", ".join(ROLES)
+        )
+    unknown = set(outcomes) - OUTCOMES - WEBSOCKET_OUTCOMES
+    if unknown:
+        raise ValueError(f"{table!r} has unknown outcomes {sorted(unknown)}")
+    return Rule(dict(zip(ROLES, outcomes, strict=True)), kwargs, method, query, url)
+
+
+# Patterns that are not views of their own, with the reason.
+NOT_VIEWS = {
+    "page_serve": "serves pages, whose rows are keyed by page type (page:...)",
+    "wagtail_serve": "serves pages, whose rows are keyed by page type (page:...)",
+}
+
+# Every view under these prefixes comes from Wagtail's or Django's admin,
+# which checks its own permissions. Rows are required only for admin views
+# that this project adds, and the sampled admin rows below check that each
+# role reaches the admin it should.
+THIRD_PARTY_ADMIN_PREFIXES = ("admin/", "django-admin/")
+
+# Routes that exist only in some configurations: the public media route
+# exists only with file-system storage.
+OPTIONAL = {r"^media/(?P<path>(?:images|original_images)/.*)$"}
+
+RULES = {
+    # Platform and Wagtail's public views
+    "health": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    "set_language": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 302   302   302   302   302   302   302   302   302   302",
+        method="post",
+    ),
+    "^media/(?P<path>(?:images|original_images)/.*)$": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 404   404   404   404   404   404   404   404   404   404",
+        path="images/none.png",
+    ),
+    "wagtaildocs_serve": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   200   403   403   200   403   200",
+        url=world("document.url"),
+    ),
+    "wagtaildocs_authenticate_with_password": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 404   404   404   404   404   404   404   404   404   404",
+        restriction_id=999999,
+    ),
+    "wagtailcore_authenticate_with_password": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 404   404   404   404   404   404   404   404   404   404",
+        page_view_restriction_id=999999,
+        page_id=world("course"),
+    ),
+    "wagtailcore_login": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    # Accounts
+    "accounts:login": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    "accounts:profile": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "accounts:password_change": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "accounts:password_change_done": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "accounts:password_reset": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    "accounts:password_reset_done": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    "accounts:password_reset_complete": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    "accounts:login_locks": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   200",
+    ),
+    "accounts:logout": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 302   302   302   302   302   302   302   302   302   302",
+        method="post",
+    ),
+    "accounts:password_reset_confirm": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+        uidb64="MQ",
+        token="set-password",
+    ),
+    "accounts:lift_lock": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   302",
+        method="post",
+        lock_id=world("login_lock"),
+    ),
+    "accounts:school_accounts": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   403   200",
+        npsn=world("school.npsn"),
+    ),
+    "accounts:unlock_person": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   302   403   302",
+        method="post",
+        npsn=world("school.npsn"),
+        user_id=world("student"),
+    ),
+    "accounts:reset_password": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   403   200",
+        method="post",
+        npsn=world("school.npsn"),
+        user_id=world("student"),
+    ),
+    "accounts:login_cards": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   403   200",
+        npsn=world("school.npsn"),
+        group_id=world("class_group"),
+    ),
+    # Gradebook
+    "gradebook:calendar": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "gradebook:regenerate_feed": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   302   302   302   302   302   302   302   302",
+        method="post",
+    ),
+    "gradebook:ical": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+        token=world("calendar_feed.token"),
+    ),
+    "gradebook:parent": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "gradebook:child": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   200   403   403   403   403",
+        child_id=world("student"),
+    ),
+    "gradebook:course": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   200   403   403",
+        course_id=world("course"),
+    ),
+    "gradebook:manage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        course_id=world("course"),
+    ),
+    "gradebook:export_csv": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   200   403   403",
+        course_id=world("course"),
+    ),
+    "gradebook:export_xlsx": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   200   403   403",
+        course_id=world("course"),
+    ),
+    "gradebook:mine": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   200   403   403",
+        course_id=world("course"),
+    ),
+    "gradebook:delete_item": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   404   403   403   403   403   403   403",
+        method="post",
+        item_id=world("grade_item"),
+        course_id=world("course"),
+    ),
+    "gradebook:student_grades": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   200   403   200   403   403",
+        course_id=world("course"),
+        student_id=world("student"),
+    ),
+    "gradebook:student": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        course_id=world("course"),
+        student_id=world("student"),
+    ),
+    "gradebook:total": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   400   403   403   403   403   403   403",
+        course_id=world("course"),
+        student_id=world("student"),
+        method="post",
+    ),
+    "gradebook:score": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        item_id=world("grade_item"),
+        course_id=world("course"),
+        student_id=world("student"),
+        method="post",
+    ),
+    "gradebook:override": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   400   403   403   403   403   403   403",
+        item_id=world("grade_item"),
+        course_id=world("course"),
+        student_id=world("student"),
+        method="post",
+    ),
+    # Assignments
+    "assignments:course": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   200   200   403   403   403",
+        course_id=world("course"),
+    ),
+    "assignments:create": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        course_id=world("course"),
+    ),
+    "assignments:detail": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   200   200   403   403   403",
+        pk=world("assignment"),
+    ),
+    "assignments:edit": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        pk=world("assignment"),
+    ),
+    "assignments:rubric": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        pk=world("assignment"),
+    ),
+    "assignments:rubric_delete": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        pk=world("assignment"),
+    ),
+    "assignments:submissions": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        pk=world("assignment"),
+    ),
+    "assignments:extension": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   400   403   403   403   403   403   403",
+        pk=world("assignment"),
+        method="post",
+    ),
+    "assignments:student_work": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   200   403   403   403   403",
+        pk=world("assignment"),
+        student_id=world("student"),
+    ),
+    "assignments:grade": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        pk=world("submission"),
+    ),
+    "assignments:download": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   200   403   403   403   403",
+        pk=world("submission"),
+    ),
+    # Quizzes
+    "quizzes:course": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   403   403   403",
+        course_id=world("course"),
+    ),
+    "quizzes:questions": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        course_id=world("course"),
+    ),
+    "quizzes:new": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        course_id=world("course"),
+    ),
+    "quizzes:question_edit": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        question_id=world("question"),
+    ),
+    "quizzes:question_delete": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        question_id=world("question"),
+    ),
+    "quizzes:detail": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   403   403   403",
+        quiz_id=world("quiz"),
+    ),
+    "quizzes:edit": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        quiz_id=world("quiz"),
+    ),
+    "quizzes:delete": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        quiz_id=world("quiz"),
+    ),
+    "quizzes:allowances": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        quiz_id=world("quiz"),
+    ),
+    "quizzes:start": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   403   403   403   403   403   403   403",
+        quiz_id=world("quiz"),
+        method="post",
+    ),
+    "quizzes:grading": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        quiz_id=world("quiz"),
+    ),
+    "quizzes:release": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        quiz_id=world("quiz"),
+        method="post",
+    ),
+    "quizzes:attempt": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   403   403   403   403   403   403   403",
+        attempt_id=world("attempt"),
+    ),
+    "quizzes:save": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   403   403   403   403   403   403   403",
+        attempt_id=world("attempt"),
+        method="post",
+    ),
+    "quizzes:submit": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   403   403   403   403   403   403   403",
+        attempt_id=world("attempt"),
+        method="post",
+    ),
+    "quizzes:review": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   200   403   403   403   403   403   403",
+        attempt_id=world("attempt"),
+    ),
+    "quizzes:grade_answer": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        answer_id=world("answer"),
+        method="post",
+    ),
+    # Courses
+    "courses:index": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "courses:join": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   403   403   403   403   403   403   403",
+    ),
+    "courses:notifications": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "courses:notifications_read": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   302   302   302   302   302   302   302   302",
+        method="post",
+    ),
+    "courses:digest_preference": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   200   200   403   403   403",
+    ),
+    "courses:lesson_done": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   403   403   403   403   403   403   403",
+        lesson_id=world("lesson"),
+        method="post",
+    ),
+    "courses:lesson_offline": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   200   403   403",
+        lesson_id=world("lesson"),
+    ),
+    "courses:class_progress": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   200   403   403",
+        course_id=world("course"),
+    ),
+    "courses:announcements": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   200   200   200   403   403",
+        course_id=world("course"),
+    ),
+    "courses:threads": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   200   403   403",
+        course_id=world("course"),
+    ),
+    "courses:enrol": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   200   403   403",
+        course_id=world("course"),
+    ),
+    "courses:thread": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   200   403   403",
+        thread_id=world("thread"),
+    ),
+    "courses:thread_moderate": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   302   403   403",
+        thread_id=world("thread"),
+        method="post",
+    ),
+    "courses:post_moderate": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   302   403   403",
+        post_id=world("post"),
+        method="post",
+    ),
+    # Library
+    "library:search": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    "library:upload": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   200   403   403   200   403   403",
+    ),
+    "library:my_uploads": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "library:review": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   403   403",
+    ),
+    "library:school_usage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   200   200",
+    ),
+    "library:resubmit_upload": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   404   404   404   404   404   404   404   404",
+        pk=world("library_item"),
+        method="post",
+    ),
+    "library:review_item": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   403",
+        pk=world("library_item"),
+        method="post",
+    ),
+    "library:download": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   200   403   403   200   403   200",
+        pk=world("library_file"),
+    ),
+    "library:new_version": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   403   200",
+        pk=world("library_file"),
+    ),
+    "library:item_usage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   403   403   403   403   200   403   200",
+        pk=world("library_item"),
+    ),
+    "library:cite_item": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   200   403   403   200   403   200",
+        pk=world("library_item"),
+        format_name="bibtex",
+    ),
+    "library:cite_results": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+        format_name="bibtex",
+    ),
+    # Live classes
+    "live:index": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "live:create": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   200   403   403   403   403   403",
+    ),
+    "live:session": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   403   403   403",
+        session_id=world("live_session"),
+    ),
+    "live:chat": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:open": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:end": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:attendance_csv": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        session_id=world("live_session"),
+    ),
+    # OAI-PMH and admission
+    "oai:endpoint": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+        query="verb=Identify",
+    ),
+    "ppdb:index": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    "ppdb:period": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+        pk=world("period"),
+    ),
+    # Pages, by page type
+    "page:lms.HomePage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+        url=world("home.url"),
+    ),
+    "page:courses.CourseIndexPage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+        url=world("course_index.url"),
+    ),
+    "page:courses.CoursePage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   200   200   200   403   403",
+        url=world("course.url"),
+    ),
+    "page:courses.UnitPage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   200   403   403",
+        url=world("unit.url"),
+    ),
+    "page:courses.LessonPage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   200   403   403",
+        url=world("lesson.url"),
+    ),
+    "page:library.LibraryIndexPage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+        url=world("library.url"),
+    ),
+    "page:library.LibraryItemPage": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   200   403   403   200   403   200",
+        url=world("library_item.url"),
+    ),
+    # A sample of Wagtail's and Django's admin
+    "wagtailadmin_home": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login login login 200   200   login login 200   200   200",
+    ),
+    "wagtailadmin_explore_root": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login login login 302   302   login login 302   302   302",
+    ),
+    "wagtaildocs:index": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login login login 302   302   login login 200   302   302",
+    ),
+    "wagtailimages:index": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login login login 302   302   login login 302   302   302",
+    ),
+    "wagtailusers_users:index": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login login login 302   302   login login 302   302   302",
+    ),
+    "admin:index": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login login login login login login login login login login",
+    ),
+    "admin:lms_user_changelist": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login login login login login login login login login login",
+    ),
+}
+
+# Websocket routes, keyed by route. The request opens the websocket through
+# the full ASGI stack with the session cookie of the role.
+WEBSOCKET_RULES = {
+    "ws/live/<int:session_id>/": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 4401  join  4403  join  4403  4403  4403  4403  4403  4403",
+        session_id=world("live_session"),
+    ),
+}
