@@ -12,7 +12,9 @@
  *
  * Above data-max-peers people a mesh costs too much upload, so the page
  * says that a media server is needed, and the server rejects offers with
- * media_server_needed. The protocol is in live/PROTOCOL.md.
+ * media_server_needed. In low-data mode (data-low-data="1" on the page,
+ * set by classroom-controls.js) the camera stays off and incoming video is
+ * declined, so only audio flows. The protocol is in live/PROTOCOL.md.
  */
 (function () {
   "use strict";
@@ -75,6 +77,22 @@
     return present.length > maxPeers;
   }
 
+  function lowData() {
+    return root.getAttribute("data-low-data") === "1";
+  }
+
+  // Answer with video turned off, so a low-data connection receives audio only.
+  // NOTE: switching low-data mode on during a call takes effect at the next
+  // negotiation, such as a hang-up and a new start.
+  function declineVideo(pc) {
+    pc.getTransceivers().forEach(function (transceiver) {
+      var track = transceiver.receiver.track;
+      if (track && track.kind === "video" && !transceiver.sender.track) {
+        transceiver.direction = "inactive";
+      }
+    });
+  }
+
   function showState() {
     var full = tooMany();
     capNotice.hidden = !full;
@@ -84,7 +102,7 @@
         .replace("{count}", String(present.length));
     }
     audioButton.disabled = full || localStream !== null;
-    videoButton.disabled = full || localStream === null;
+    videoButton.disabled = full || localStream === null || lowData();
     videoButton.textContent = videoTrack ? labels.labelVideoOff : labels.labelVideoOn;
     stopButton.disabled = localStream === null;
     if (localStream === null) {
@@ -255,6 +273,9 @@
     }
     pc.setRemoteDescription({ type: "offer", sdp: message.sdp })
       .then(function () {
+        if (lowData()) {
+          declineVideo(pc);
+        }
         return pc.setLocalDescription();
       })
       .then(function () {

@@ -22,6 +22,7 @@ from live.models import LiveEvent, SlideDeck, SlidePosition
 from live.protocol import ErrorCode, ProtocolError
 from tests.factories import make_home, make_lesson
 
+from .conftest import ORIGIN, session_cookie
 from .test_consumer import join, receive_until
 
 Document = get_document_model()
@@ -397,3 +398,38 @@ def test_session_page_shows_current_slide(classroom, decks):
     assert "data-slide-form" in page
     assert f'<option value="{pdf.pk}">' in page
     assert f'<option value="{text.pk}">' not in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fresh_channel_layer")
+async def test_low_data_client_gets_slides(classroom, decks):
+    from channels.testing import WebsocketCommunicator
+    from django.conf import settings
+
+    from lms.asgi import application
+
+    pdf, _text, _foreign = decks
+    session = classroom.session
+    teacher, _welcome = await join(session, classroom.teacher)
+    cookie = await database_sync_to_async(session_cookie)(classroom.student)
+    student = WebsocketCommunicator(
+        application,
+        f"/ws/live/{session.pk}/?low_data=1",
+        headers=[
+            (b"origin", ORIGIN.encode()),
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+        ],
+    )
+    connected, _subprotocol = await student.connect(timeout=5)
+    assert connected
+    welcome = await student.receive_json_from(timeout=5)
+    assert welcome["type"] == "welcome"
+
+    await teacher.send_json_to(
+        {"type": "slide_show", "source": "course", "document": pdf.pk}
+    )
+    slide = await receive_until(student, "slide")
+    assert slide["page"] == 1
+    assert slide["image"]
+    await student.disconnect()
+    await teacher.disconnect()
