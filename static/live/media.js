@@ -48,6 +48,7 @@
   // Phones on weak connections: a small picture at a low frame rate.
   var VIDEO_CONSTRAINTS = { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { max: 15 } };
   var REOFFER_DELAY_MS = 1000;
+  var SENT_REFS_KEPT = 200;
 
   var me = null;
   var present = [];
@@ -55,6 +56,9 @@
   var localStream = null;
   var videoTrack = null;
   var refCounter = 0;
+  // The peer (user id) of each signalling message sent, by ref, so that an
+  // error about the message can be traced back to its peer.
+  var sentTo = {};
 
   function send(message) {
     var detail = { message: message, sent: false };
@@ -64,6 +68,8 @@
 
   function nextRef() {
     refCounter += 1;
+    // An error replies within moments, so older refs are forgotten.
+    delete sentTo["rtc" + (refCounter - SENT_REFS_KEPT)];
     return "rtc" + refCounter;
   }
 
@@ -237,6 +243,7 @@
       message.peer = peer.peer;
     }
     message.ref = nextRef();
+    sentTo[message.ref] = peer.id;
     send(message);
   }
 
@@ -422,8 +429,15 @@
     rtc_ice: onCandidate,
     rtc_hangup: onHangup,
     error: function (message) {
-      if (message.ref && message.ref.indexOf("rtc") === 0) {
-        statusBox.textContent = message.message;
+      if (!message.ref || message.ref.indexOf("rtc") !== 0) {
+        return;
+      }
+      statusBox.textContent = message.message;
+      var peer = peers[sentTo[message.ref]];
+      if (peer && (message.code === "peer_gone" || message.code === "unknown_peer")) {
+        // That connection of the person has gone, for example after their
+        // reconnect; later messages go to their newest connection.
+        peer.peer = null;
       }
     },
   };
