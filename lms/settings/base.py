@@ -258,6 +258,13 @@ SCHEDULER_JOBS = {
     "purge_library_visits": {"at": "02:30"},
     # Lists files in storage that no row names and rows whose file is gone.
     "check_storage": {"at": "03:15"},
+    # Marks failed the admission selection runs whose worker died, once
+    # their lease (PPDB_RUN_LEASE_SECONDS, 600 by default) has passed.
+    "reap_selection_runs": {
+        "every": 60,
+        "callable": "ppdb.selection.runs.reap_stale_runs",
+        "lease": 300,
+    },
     # Adds to the search index the files' text of library items whose
     # embargo ended since they were indexed.
     "reindex_ended_embargoes": {

@@ -9,9 +9,10 @@ the tasks of a dead worker. So ``reap_extractions`` must find the expired
 lease and queue the file again, or mark it failed when no attempts are
 left, and the file never stays "running".
 
-NOTE: admission selection runs do not run as tasks yet, so only text
-extraction is covered; a selection run killed mid-way needs the same case
-once it does.
+NOTE: admission selection runs are not killed here, because the runs that
+the test factories build finish before a kill can land; the scheduled
+reaper that fails a run with a passed lease is tested in
+``tests/lms/test_scheduled_reapers.py``.
 """
 
 import subprocess
