@@ -6,6 +6,10 @@ the tables from the models, as Django's test runner does with
 ``TEST["MIGRATE"] = False``, takes seconds where the migrations take over a
 minute. The rows that Wagtail's migrations insert (root page, locale,
 collection) are created afterwards.
+
+NOTE: the indexes that migrations create with SQL of their own (the library
+search document's GIN index, the OAI-PMH keyset index) are missing, which
+the fault tests do not depend on.
 """
 
 import django
