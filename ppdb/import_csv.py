@@ -242,12 +242,13 @@ def detect_delimiter(text):
     return ";" if semicolons > commas else ","
 
 
-def read_import(data, rules, npsns, inside_city=None):
+def read_import(data, rules, npsns, inside_city=None, kelurahan_codes=None):
     """
     Read the CSV file ``data`` (bytes) for a period with the rule set ``rules``.
 
     ``npsns`` is the set of NPSNs of the period's schools. ``inside_city``,
-    when given, tests a home's (latitude, longitude). Return a
+    when given, tests a home's (latitude, longitude), and ``kelurahan_codes``,
+    when given, is the set of the city's kelurahan codes. Return a
     ``ReadResult``: the valid rows, and one ``Problem`` per invalid value
     with its line number. Raise ``FileError`` when the encoding or the
     header makes the whole file unusable.
@@ -258,6 +259,7 @@ def read_import(data, rules, npsns, inside_city=None):
     columns = _columns(next(reader))
     parser = _RowParser(columns, rules, npsns, decimal_comma=delimiter == ";")
     parser.inside_city = inside_city
+    parser.kelurahan_codes = kelurahan_codes
     rows = []
     total = 0
     for values in reader:
@@ -355,6 +357,7 @@ class _RowParser:
         self.decimal_comma = decimal_comma
         self.eligibility = Eligibility(rules)
         self.inside_city = None
+        self.kelurahan_codes = None
         self.problems = []
         self.numbers = {}
         self.niks = {}
@@ -460,6 +463,15 @@ class _RowParser:
             )
         if not kelurahan:
             self.add(line, "missing_value", MESSAGE_MISSING, column="kelurahan")
+        elif self.kelurahan_codes and kelurahan not in self.kelurahan_codes:
+            self.add(
+                line,
+                "unknown_kelurahan",
+                gettext_noop(
+                    "kelurahan is %(value)s, which is not a kelurahan of the city."
+                ),
+                value=repr(kelurahan),
+            )
 
     def track(self, track, line):
         if track not in TRACKS or track not in self.rules.tracks:

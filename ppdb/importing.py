@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from lms import audit
 from lms.auth import normalise_phone
-from lms.models import User
+from lms.models import Kelurahan, User
 
 from .engine.errors import Problem, gettext_noop
 from .import_csv import SOURCE, read_import
@@ -75,7 +75,16 @@ def read_for_period(period, data):
             "school__npsn", flat=True
         )
     )
-    return read_import(data, period.rule_set, npsns, inside_city=city_boundary_check())
+    # An empty kelurahan table (a fresh deployment) leaves codes unchecked
+    # beyond their format.
+    codes = set(Kelurahan.objects.values_list("code", flat=True)) or None
+    return read_import(
+        data,
+        period.rule_set,
+        npsns,
+        inside_city=city_boundary_check(),
+        kelurahan_codes=codes,
+    )
 
 
 def import_rows(period, result, verified_by=None, progress=None, source=SOURCE):

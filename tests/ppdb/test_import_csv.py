@@ -167,6 +167,17 @@ def test_home_outside_city(rules):
     assert result.rows == []
 
 
+def test_unknown_kelurahan(rules):
+    result = read_import(
+        f"{HEADER}\n{GOOD}\n".encode(),
+        rules,
+        NPSNS,
+        kelurahan_codes={"32.76.01.1001"},
+    )
+
+    assert codes(result) == ["unknown_kelurahan"]
+
+
 def test_too_long_reissue_reason(rules):
     header = HEADER + ",kk_reissue_reason"
     row = GOOD.replace("2024-01-10", "2024-08-01") + "," + "x" * 201
