@@ -1,12 +1,12 @@
 """
-PostgreSQL restarted while students save quiz answers through daphne.
+PostgreSQL restarted while quiz answers and admission applications are sent.
 
 The platform runs in a daphne child against a private PostgreSQL, with
 persistent connections (``DATABASE_CONN_MAX_AGE``), which a restart breaks.
-Each request must either succeed or get a 503 response with ``Retry-After``
-and a translated request to retry. Quiz answers must end up stored once each, and
-an admission application sent again with its submission token must be
-stored once, with its documents.
+Each request must either succeed or get a 503 response with
+``Retry-After`` and a translated request to retry. Quiz answers must end
+up stored once each, and an admission application sent again with its
+submission token must be stored once, with its documents.
 """
 
 import shutil
