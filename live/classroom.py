@@ -144,7 +144,7 @@ def lower_hand(session_id, actor, role, user_id=None):
 
 
 def lower_all_hands(session_id, actor):
-    """Empty the hand queue. The event's ``count`` says how many were raised."""
+    """Empty the hand queue. The event's ``count`` is the number of hands lowered."""
     with transaction.atomic():
         count = RaisedHand.objects.filter(
             session_id=session_id, lowered_at__isnull=True

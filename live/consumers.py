@@ -85,7 +85,7 @@ def requested_resume(scope):
 
 
 def requested_low_data(scope):
-    """Return whether the connect query string asks for low-data mode."""
+    """Return whether the connect query string requests low-data mode."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     values = query.get("low_data")
     return bool(values) and values[0].lower() in ("1", "true", "yes", "on")
@@ -315,7 +315,7 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         if message.type == "chat" and self.role != "teacher":
             # Checked here and not in the chat task, because the tasks must
             # reach the log in the order the messages arrived. The database
-            # is the one place every process sees a mute at once.
+            # is the one store that every process reads a mute from at once.
             try:
                 muted = await database_sync_to_async(classroom.is_chat_muted)(
                     self.session_id

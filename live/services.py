@@ -213,7 +213,7 @@ def event_message(event, sender):
 
 
 # The builders of the hand, poll and teacher control messages, whose
-# stored payload holds the message's fields.
+# stored payload contains the message's fields.
 CLASSROOM_MESSAGES = {
     LiveEvent.Kind.HAND: protocol.hand,
     LiveEvent.Kind.POLL: protocol.poll,

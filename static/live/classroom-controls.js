@@ -60,7 +60,7 @@
     try {
       window.localStorage.setItem(LOW_DATA_KEY, enabled ? "1" : "0");
     } catch (error) {
-      // Private browsing may refuse storage; the mode then lasts one page.
+      // Private browsing may reject storage, so the mode lasts for this page only.
     }
   }
 
@@ -150,8 +150,12 @@
         name: message.user.name,
         raised_at: message.raised_at,
       });
+      // ISO 8601 times in UTC sort as strings.
       hands.sort(function (a, b) {
-        return a.raised_at < b.raised_at ? -1 : a.raised_at > b.raised_at ? 1 : 0;
+        if (a.raised_at === b.raised_at) {
+          return 0;
+        }
+        return a.raised_at < b.raised_at ? -1 : 1;
       });
     } else if (message.op === "lower") {
       dropHand(message.user.id);

@@ -40,7 +40,7 @@ TIMEOUT = 5
 
 
 async def connect(session, user, query="", language=None):
-    """Open the classroom websocket for ``user``; return it and the welcome."""
+    """Open the classroom websocket for ``user`` and return it with the welcome."""
     from lms.asgi import application
 
     cookie = await database_sync_to_async(session_cookie)(user)
