@@ -7,9 +7,11 @@ the form admits is not ruled out later by a different reading of the rule.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from lms.identifiers import nik_birth_date_and_sex
+from ppdb.engine import parse_rules
 from ppdb.engine.eligibility import Eligibility
 
 # Flags stored in ``Application.identity_flags`` for the operator to check.
@@ -118,3 +120,14 @@ class Rules:
         elif code in ("kk_missing", "kk_too_new"):
             params.update(latest_issue_date=eligibility.kk_latest)
         return params
+
+
+@functools.lru_cache(maxsize=32)
+def rules_for_text(text, source="rules"):
+    """
+    Return the ``Rules`` of the TOML rule set ``text``, parsed once.
+
+    Every registration request reads the same rule set, so the parsed
+    result is kept per process; a changed text is a new key.
+    """
+    return Rules(parse_rules(text, source=source))

@@ -121,9 +121,25 @@ class ConsentForm(forms.Form):
     )
 
 
-class SchoolChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.school.name} (NPSN {obj.school.npsn})"
+class SchoolChoiceField(forms.ChoiceField):
+    """
+    A choice among the period's schools, cleaned to its ``PeriodSchool``.
+
+    The schools are read once per form, so three choice fields cost one
+    query instead of one each.
+    """
+
+    def __init__(self, schools, **kwargs):
+        self.schools = {str(entry.pk): entry for entry in schools}
+        choices = [("", "---------")] + [
+            (str(entry.pk), f"{entry.school.name} (NPSN {entry.school.npsn})")
+            for entry in schools
+        ]
+        super().__init__(choices=choices, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.schools.get(value) if value else None
 
 
 class ApplicationForm(forms.Form):
@@ -242,8 +258,8 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.period = period
         self.application = application
-        self.rules = period.rule_set
-        self.checker = checks.Rules(self.rules)
+        self.checker = checks.rules_for_text(period.rules_toml, period.name)
+        self.rules = self.checker.rule_set
         self.identity_flags = []
         self.max_document_size = settings.PPDB_MAX_DOCUMENT_SIZE
         self.polygon = boundary.parse_polygon(settings.CITY_BOUNDARY)
@@ -279,12 +295,14 @@ class ApplicationForm(forms.Form):
         self.fields["track"].choices = [
             (name, track_label(name)) for name in self.rules.tracks
         ]
-        schools = PeriodSchool.objects.filter(period=self.period).select_related(
-            "school"
+        schools = list(
+            PeriodSchool.objects.filter(period=self.period)
+            .select_related("school")
+            .order_by("school__name", "pk")
         )
         for rank in range(1, self.rules.choices + 1):
             self.fields[f"choice_{rank}"] = SchoolChoiceField(
-                queryset=schools,
+                schools,
                 required=rank == 1,
                 label=_("Choice %(rank)s") % {"rank": rank},
                 error_messages={

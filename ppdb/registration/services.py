@@ -13,7 +13,6 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,10 +108,6 @@ def submit(period, parent, data, *, consent, request=None, now=None):
     then. ``consent`` is ``(version, consented_at)``.
     """
     token = data["submission_token"]
-    existing = _by_token(parent, token)
-    if existing is not None:
-        return existing, False
-
     saved_files = []
     try:
         with transaction.atomic():
@@ -175,19 +170,16 @@ def _create(period, parent, data, consent, now, saved_files):
     if existing is not None:
         return existing, False
     now = now or timezone.now()
-    if not locked.stage_is_open(Stage.Kind.REGISTRATION, now):
+    # Stages are edited without this lock, so the caller's copy is as good.
+    if not period.stage_is_open(Stage.Kind.REGISTRATION, now):
         raise ValidationError(
             STAGE_CLOSED, code="stage_closed", params={"period": period.name}
         )
     if _nik_taken(Application(period=locked), data["nik"]):
         raise ValidationError(ALREADY_REGISTERED, code="already_registered")
 
-    AdmissionPeriod.objects.filter(pk=locked.pk).update(
-        last_serial=F("last_serial") + 1
-    )
-    serial = AdmissionPeriod.objects.values_list("last_serial", flat=True).get(
-        pk=locked.pk
-    )
+    serial = locked.last_serial + 1
+    AdmissionPeriod.objects.filter(pk=locked.pk).update(last_serial=serial)
     consent_version, consented_at = consent
     application = Application(
         period=locked,
@@ -207,7 +199,7 @@ def _create(period, parent, data, consent, now, saved_files):
         ApplicationChoice(application=application, rank=rank, period_school=school)
         for rank, school in enumerate(data["choices"], start=1)
     )
-    _store_documents(application, parent, data["documents"], saved_files)
+    _store_documents(application, parent, data["documents"], saved_files, replace=False)
     return application, True
 
 
@@ -230,12 +222,18 @@ def _apply_fields(application, data):
             )
 
 
-def _store_documents(application, uploader, uploads, saved_files):
-    """Save each upload as the current document of its kind."""
+def _store_documents(application, uploader, uploads, saved_files, replace=True):
+    """
+    Save each upload as the current document of its kind.
+
+    With ``replace``, the document of that kind in force so far stops being
+    current; a new application has none, so it skips that query.
+    """
     for kind, upload in uploads.items():
-        ApplicationDocument.objects.filter(
-            application=application, kind=kind, is_current=True
-        ).update(is_current=False)
+        if replace:
+            ApplicationDocument.objects.filter(
+                application=application, kind=kind, is_current=True
+            ).update(is_current=False)
         document = ApplicationDocument(
             application=application,
             kind=kind,
