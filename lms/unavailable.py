@@ -70,6 +70,9 @@ class OutageLog:
             type(error).__name__,
             str(error).strip().splitlines()[0] if str(error).strip() else "",
             unlogged,
+            # The traceback shows where it failed; SQLite also raises
+            # OperationalError for a missing table, which is a bug, not an outage.
+            exc_info=error,
         )
 
 
