@@ -42,9 +42,11 @@ GROUP_PERMISSIONS = {
         "wagtaildocs.change_document",
         "wagtailimages.add_image",
     ],
+    # No "lms.view_user": it opens Wagtail's list of every account in the
+    # city. Operators manage their own school's people on the school
+    # accounts page instead.
     OPERATOR: [
         "wagtailadmin.access_admin",
-        "lms.view_user",
         "lms.view_classgroup",
         "lms.add_classgroup",
         "lms.change_classgroup",
@@ -66,7 +68,12 @@ GROUP_PERMISSIONS = {
 
 
 def ensure_groups(**kwargs):
-    """Create the role groups and give them their permissions; idempotent."""
+    """
+    Create the role groups and give them exactly their permissions.
+
+    Idempotent. A permission removed from ``GROUP_PERMISSIONS`` is taken
+    from its group at the next migration.
+    """
     for name, labels in GROUP_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=name)
         permissions = []
@@ -77,7 +84,7 @@ def ensure_groups(**kwargs):
             ).first()
             if permission is not None:
                 permissions.append(permission)
-        group.permissions.add(*permissions)
+        group.permissions.set(permissions)
 
 
 def sync_groups(user):
