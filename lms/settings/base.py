@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lms.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -350,6 +351,38 @@ LIBRARY_EXTRACT_MAX_ATTEMPTS = int(os.environ.get("LIBRARY_EXTRACT_MAX_ATTEMPTS"
 LIBRARY_EXTRACT_QUEUE_TIMEOUT = float(
     os.environ.get("LIBRARY_EXTRACT_QUEUE_TIMEOUT", "3600")
 )
+
+# Security headers of lms.security.SecurityHeadersMiddleware. Pages get a
+# Content Security Policy without inline script; the admins under
+# CSP_ADMIN_PATHS get a looser one. CSP_FRAME_SRC lists the video sites
+# whose players lessons may embed. CSP_REPORT_ONLY sends the page policy as
+# Content-Security-Policy-Report-Only (for trying a change out), and
+# CSP_REPORT_URI receives violation reports.
+CSP_FRAME_SRC = env_list(
+    "CSP_FRAME_SRC",
+    "https://www.youtube-nocookie.com,https://www.youtube.com,https://player.vimeo.com",
+)
+CSP_ADMIN_PATHS = ["/admin/", "/django-admin/"]
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+CSP_REPORT_URI = os.environ.get("CSP_REPORT_URI", "")
+# Views whose pages may use the camera and microphone (Permissions-Policy);
+# every other page may not.
+PERMISSIONS_POLICY_VIEWS = {
+    "live:session": ["camera", "microphone", "display-capture"],
+}
+# Views that send stored uploads. Their files, and every file under
+# MEDIA_URL, are sent sandboxed, and as attachments when a browser could
+# run script in them.
+UPLOAD_SERVING_VIEWS = {
+    "wagtaildocs_serve",
+    "library:download",
+    "assignments:download",
+    "ppdb:document",
+    "ppdb:verification_document",
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 # Mail
 
