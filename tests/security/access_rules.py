@@ -609,6 +609,29 @@ RULES = {
         " login 403   403   200   403   403   403   403   403   403",
         session_id=world("live_session"),
     ),
+    # The record of a class: attendance for teachers, students (their own)
+    # and parents of enrolled children (their own children's); replay and
+    # transcript for participants.
+    "live:attendance": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   200   200   403   403   403",
+        session_id=world("live_session"),
+    ),
+    "live:replay": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   403   403   403",
+        session_id=world("live_session"),
+    ),
+    "live:replay_events": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   403   403   403",
+        session_id=world("live_session"),
+    ),
+    "live:transcript": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   403   200   403   403   403   403   403   403",
+        session_id=world("live_session"),
+    ),
     # OAI-PMH and admission
     "oai:endpoint": row(
         # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
@@ -623,6 +646,52 @@ RULES = {
         # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
         " 200   200   200   200   200   200   200   200   200   200",
         pk=world("period"),
+    ),
+    # The education office's seat pages: the city admin only. The world's
+    # period has no rule set, so a school's seat form sends the admin back.
+    "ppdb:office_periods": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   200",
+    ),
+    "ppdb:office_seats": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   200",
+        pk=world("period"),
+    ),
+    "ppdb:office_add_school": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   400",
+        pk=world("period"),
+        method="post",
+    ),
+    "ppdb:office_edit_school": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   302",
+        pk=world("period"),
+        school_pk=world("period_school"),
+    ),
+    # Verification: the operator of the application's first choice (school
+    # A) and the city admin; school B, its second choice, gets 404.
+    "ppdb:verification_queue": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   200   200",
+    ),
+    "ppdb:verification_application": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   404   200",
+        number=world("application.registration_number"),
+    ),
+    "ppdb:verification_decide": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   400   404   400",
+        number=world("application.registration_number"),
+        method="post",
+    ),
+    "ppdb:verification_document": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   200   404   200",
+        number=world("application.registration_number"),
+        document_pk=world("application_document"),
     ),
     # Selection runs. The world's run is a dry run, which the public never
     # sees, so its ranking pages are 404 for all; a parent opens only their
@@ -677,6 +746,63 @@ RULES = {
         pk=world("selection_run"),
         audience="internal",
         file_format="csv",
+    ),
+    # After the announcement: the parent's own application page and actions,
+    # and the office's answers. Anybody logged in may send a complaint.
+    "ppdb:aftermath": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   200   404   404   404   404",
+        number=world("application.registration_number"),
+    ),
+    "ppdb:file_objection": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   400   404   404   404   404",
+        number=world("application.registration_number"),
+        method="post",
+    ),
+    "ppdb:re_register": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   400   404   404   404   404",
+        number=world("application.registration_number"),
+        method="post",
+    ),
+    "ppdb:withdraw": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   400   404   404   404   404",
+        number=world("application.registration_number"),
+        method="post",
+    ),
+    "ppdb:complaints": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+        pk=world("period"),
+    ),
+    "ppdb:office_complaints": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   404   404   200   404   200",
+        pk=world("period"),
+    ),
+    "ppdb:answer_complaint": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   404   404   302   404   302",
+        pk=world("complaint"),
+        method="post",
+    ),
+    "ppdb:office_objections": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   404   404   200   404   200",
+        pk=world("period"),
+    ),
+    "ppdb:answer_objection": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   404   404   302   404   302",
+        pk=world("objection"),
+        method="post",
+    ),
+    "ppdb:cancel": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   404   404   200   404   200",
+        number=world("application.registration_number"),
     ),
     # Pages, by page type
     "page:lms.HomePage": row(

@@ -28,6 +28,7 @@ from courses.quizzes.services import save_answer, start_attempt
 from library.models import AccessLevel, ItemFile, LibraryIndexPage, LibraryItemPage
 from live.models import LiveSession
 from lms.models import LoginLock
+from ppdb.models import ApplicationDocument, Complaint, Objection, PeriodSchool
 from tests.factories import (
     current_year,
     enrol,
@@ -44,6 +45,7 @@ from tests.factories import (
     make_user,
 )
 from tests.ppdb.factories import make_period
+from tests.ppdb.verification_helpers import make_application
 from tests.quizzes.helpers import make_quiz
 
 ROLES = (
@@ -198,6 +200,41 @@ def _build_live_and_ppdb(world):
     world.live_session.open(by=world.teacher)
     world.period = make_period()
     world.selection_run = _make_selection_run(world)
+    _build_verification(world)
+
+
+def _build_verification(world):
+    """An application whose first choice is school A and second school B."""
+    world.period_school = PeriodSchool.objects.create(
+        period=world.period, school=world.school, capacity=32
+    )
+    other = PeriodSchool.objects.create(
+        period=world.period, school=world.other_school, capacity=32
+    )
+    world.application = make_application(
+        world.period, [world.period_school, other], parent=world.parent
+    )
+    world.application_document = ApplicationDocument(
+        application=world.application,
+        kind=ApplicationDocument.Kind.KK,
+        original_name="kk.pdf",
+        content_type="application/pdf",
+        size=9,
+        uploaded_by=world.parent,
+    )
+    world.application_document.file.save(
+        "kk.pdf", ContentFile(b"%PDF-1.4\n"), save=True
+    )
+    world.complaint = Complaint.objects.create(
+        period=world.period,
+        author=world.parent,
+        application=world.application,
+        subject="Peta",
+        body="Peta tidak tampil.",
+    )
+    world.objection = Objection.objects.create(
+        application=world.application, author=world.parent, body="Jarak salah."
+    )
 
 
 def _make_selection_run(world):
