@@ -321,6 +321,17 @@ STORAGES = {
 
 # Upload limits, in bytes.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Site-wide limits that lms.uploads.UploadBackstopHandler enforces while a
+# body arrives, on every request; the views that take uploads set stricter
+# ones. Lesson videos reach the Wagtail admin as documents, hence 1 GiB.
+# Anonymous requests may upload nothing.
+FILE_UPLOAD_HANDLERS = [
+    "lms.uploads.UploadBackstopHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_FILE_SIZE = int(os.environ.get("UPLOAD_MAX_FILE_SIZE", 1024**3))
+UPLOAD_MAX_REQUEST_SIZE = int(os.environ.get("UPLOAD_MAX_REQUEST_SIZE", 2 * 1024**3))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 LIBRARY_MAX_FILE_SIZE = int(os.environ.get("LIBRARY_MAX_FILE_SIZE", 50 * 1024 * 1024))
 # The largest admission document (a family card scan, a report card PDF).
