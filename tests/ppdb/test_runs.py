@@ -574,3 +574,28 @@ def test_reap_command_marks_stale_runs():
     run.refresh_from_db()
     assert run.status == SelectionRun.Status.FAILED
     assert stdout.getvalue().startswith("1 ")
+
+
+def test_fill_round_needs_official_main_run():
+    period, *_ = build_city(phase="fill_round")
+
+    with pytest.raises(RunError) as raised:
+        start_run(period, make_city_admin(), round="fill")
+
+    assert raised.value.code == "no_official_main_run"
+    assert not SelectionRun.objects.exists()
+
+
+def test_unknown_round_is_rejected(client):
+    period, *_ = build_city()
+    client.force_login(make_city_admin())
+
+    response = client.post(
+        reverse("ppdb:runs", args=(period.pk,)),
+        {"kind": "dry", "round": "extra"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not SelectionRun.objects.exists()
