@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint format messages clean
+.PHONY: run test bench load lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(VENV)/.installed-test node_modules/.installed
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pytest tests/benchmarks -o addopts="" -s $(PYTEST_ARGS)
+
+# The load scenario against daphne on the local PostgreSQL and Redis, with a
+# report in load-report/. LOAD_ARGS passes options, such as --steps 20,40.
+load: $(VENV)/.installed-test
+	$(BIN)/python -m tests.load.run $(LOAD_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
