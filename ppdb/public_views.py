@@ -47,6 +47,8 @@ def information(request, pk):
         rules = period.rule_set
     except InputError:
         logger.warning("admission period has no valid rule set period=%s", period.pk)
+        # Registration needs the rule set, so the page offers none.
+        context["is_open"] = False
         return render(request, "ppdb/public/information.html", context)
 
     tables = public_info.period_tables(period)

@@ -26,9 +26,10 @@ from django.views.decorators.http import require_http_methods
 from lms.models import Membership
 from lms.uploads import FileSizeLimitHandler
 
+from ..engine import InputError
 from ..models import AdmissionPeriod, Application, Stage, VerificationDecision
 from ..public_views import document_list
-from . import services
+from . import checks, services
 from .forms import MESSAGES, PRIVACY_NOTICE_VERSION, ApplicationForm, ConsentForm
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,25 @@ def _check_may_register(request):
         raise PermissionDenied(_("Students cannot register for admission."))
 
 
+def _registration_open(period):
+    """
+    Return whether parents may register in ``period`` now.
+
+    The registration stage must be open and the period must have a valid
+    rule set, because the form's tracks, choices and checks come from it.
+    """
+    if not period.stage_is_open(Stage.Kind.REGISTRATION):
+        return False
+    try:
+        checks.rules_for_text(period.rules_toml, period.name)
+    except InputError:
+        logger.warning(
+            "registration open without a valid rule set period=%s", period.pk
+        )
+        return False
+    return True
+
+
 def _closed(request, period):
     stage = period.stage(Stage.Kind.REGISTRATION)
     return render(
@@ -83,7 +103,7 @@ def consent(request, pk):
     """Show the privacy notice and record the parent's consent."""
     period = _period(pk)
     _check_may_register(request)
-    if not period.stage_is_open(Stage.Kind.REGISTRATION):
+    if not _registration_open(period):
         return _closed(request, period)
 
     form = ConsentForm(request.POST if request.method == "POST" else None)
@@ -130,7 +150,7 @@ def register(request, pk):
 def _register(request, pk, limit_handler):
     period = _period(pk)
     _check_may_register(request)
-    if not period.stage_is_open(Stage.Kind.REGISTRATION):
+    if not _registration_open(period):
         return _closed(request, period)
     consent = _stored_consent(request, period)
     if consent is None:

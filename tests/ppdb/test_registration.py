@@ -12,6 +12,7 @@ from ppdb.registration import services
 from ppdb.registration.forms import PRIVACY_NOTICE_VERSION
 from tests.factories import add_role, make_school, make_user
 
+from .factories import make_period
 from .registration_factories import (
     form_data,
     give_consent,
@@ -278,3 +279,14 @@ def test_unique_token_constraint_fallback(
     assert ApplicationDocument.objects.count() == 2
     stored = list((settings.MEDIA_ROOT / "ppdb").rglob("*-*"))
     assert len([path for path in stored if path.is_file()]) == 2
+
+
+def test_period_without_rules_not_open(client, parent):
+    period = make_period()  # published and open, but no rule set yet
+
+    consent = client.get(reverse("ppdb:register", args=[period.pk]))
+    form = client.post(register_url(period), {})
+
+    assert consent.status_code == 403
+    assert form.status_code == 403
+    assert Application.objects.count() == 0

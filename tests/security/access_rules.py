@@ -647,6 +647,57 @@ RULES = {
         " 200   200   200   200   200   200   200   200   200   200",
         pk=world("period"),
     ),
+    # Public information and the parents' registration. Children do not
+    # register themselves. The world's period is open but has no rule set,
+    # so registration returns 403 (closed) to everyone logged in. A parent
+    # reaches only their own application: anyone else gets 404. Its
+    # status needs no correction, so the correction page sends the parent
+    # back (302).
+    "ppdb:help": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+    ),
+    "ppdb:information": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " 200   200   200   200   200   200   200   200   200   200",
+        pk=world("period"),
+    ),
+    "ppdb:register": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   403",
+        pk=world("period"),
+    ),
+    "ppdb:register_form": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   403   403   403   403   403   403   403",
+        pk=world("period"),
+        method="post",
+    ),
+    "ppdb:applications": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 200   200   200   200   200   200   200   200   200",
+    ),
+    "ppdb:application": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   200   404   404   404   404",
+        number=world("application.registration_number"),
+    ),
+    "ppdb:receipt": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   200   404   404   404   404",
+        number=world("application.registration_number"),
+    ),
+    "ppdb:correct": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   302   404   404   404   404",
+        number=world("application.registration_number"),
+    ),
+    "ppdb:document": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   404   404   404   200   404   404   404   404",
+        number=world("application.registration_number"),
+        pk=world("application_document"),
+    ),
     # The education office's seat pages: the city admin only. The world's
     # period has no rule set, so a school's seat form sends the admin back.
     "ppdb:office_periods": row(
