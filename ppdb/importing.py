@@ -230,6 +230,17 @@ def _store(period, row, schools, verified_by):
 
 
 def _record_verified(application, user):
+    # An operator verifies only the applications whose first choice is their
+    # school, here as on the verification pages.
+    if not Application.objects.for_staff(user).filter(pk=application.pk).exists():
+        raise ValidationError(
+            gettext(
+                "%(username)s is not an operator of the first choice's school, "
+                "so cannot verify this row."
+            ),
+            code="not_first_choice_operator",
+            params={"username": user.username},
+        )
     with translation.override(settings.LANGUAGE_CODE):
         note = gettext(VERIFIED_NOTE)
     for aspect in required_aspects(application):

@@ -297,3 +297,20 @@ def test_parallel_imports_store_each_row_once(tmp_path, postgres):
     assert sum(summary.already_present for summary in summaries) == 40
     numbers = Application.objects.values_list("registration_number", flat=True)
     assert len(set(numbers)) == 20
+
+
+def test_verifier_of_other_school_is_refused_per_row(tmp_path, admission):
+    period, npsns = admission
+    second_school = period.schools.get(school__npsn=npsns[1]).school
+    operator = make_operator(second_school)
+    path = write(
+        tmp_path, [HEADER, row("EXT-1", "3276014503120001", npsns, verified="true")]
+    )
+
+    out, err = run(period, path, "--verified-by", operator.username)
+
+    assert "0 imported" in out
+    assert "line 2" in err
+    assert "not an operator of the first choice's school" in err
+    assert not Application.objects.exists()
+    assert not VerificationDecision.objects.exists()
