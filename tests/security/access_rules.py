@@ -632,6 +632,15 @@ RULES = {
         " login 200   403   200   403   403   403   403   403   403",
         session_id=world("live_session"),
     ),
+    # Slide images: the session's participants only. The world shows no
+    # slides, so a participant gets 404 for a deck after the access check.
+    "live:slide_image": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 404   403   404   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        deck_id=1,
+        page=1,
+    ),
     # OAI-PMH and admission
     "oai:endpoint": row(
         # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
