@@ -4,16 +4,15 @@ Links to the units and lessons of a course, cached with the page tree.
 Course and lesson pages list their units, lessons and neighbouring lessons
 on every request. The lists change only when a page is saved, moved,
 unpublished or deleted, which is when ``lms.page_routes`` replaces the
-generation token of the page tree. So the lists are cached per site,
-stamped with that token, and rebuilt from the database after any change. Without the
-route cache (no shared cache between processes) they are read each time.
+generation token of the page tree. So the lists are kept in the route data
+of the page that shows them, and rebuilt from the database after any
+change. Without the route cache (no shared cache between processes) they
+are read each time.
 """
 
 from dataclasses import dataclass
 
-from wagtail.models import Site
-
-from lms.page_routes import get_current, route_cache_enabled, set_current
+from lms.page_routes import route_data
 
 from .models import LessonPage, UnitPage
 
@@ -48,18 +47,11 @@ def cached_links(request, scope, pages):
     """
     Return ``PageLink`` objects for the ``pages`` queryset, cached as ``scope``.
 
-    The URLs depend on the site that serves the request, so the site is
-    part of the key.
+    The route data is per site and path, which the URLs depend on.
     """
-    if not route_cache_enabled():
-        return build_links(pages, request)
-    site = Site.find_for_request(request)
-    key = f"course-outline:{site.pk if site else ''}:{scope}"
-    entry = get_current(request, [key]).get(key)
-    if entry is None:
-        entry = {"links": build_links(pages, request)}
-        set_current(request, key, entry)
-    return entry["links"]
+    return route_data(request).get_or_build(
+        f"links:{scope}", lambda: build_links(pages, request)
+    )
 
 
 def lesson_links(request, course):
@@ -81,12 +73,10 @@ def unit_links(request, course):
 
 def sibling_links(request, lesson):
     """Return links to the live lessons beside ``lesson``, itself included."""
-    parent_path = lesson.path[: -lesson.steplen]
     siblings = (
         LessonPage.objects.sibling_of(lesson)
         .live()
         .defer_streamfields()
         .order_by("path")
     )
-    # All siblings share the parent's tree path, which needs no query.
-    return cached_links(request, f"siblings:{parent_path}", siblings)
+    return cached_links(request, f"siblings:{lesson.pk}", siblings)

@@ -11,16 +11,25 @@ from .models import LessonPage, LessonProgress
 # How often a student's last visit to one lesson is written down.
 SEEN_RESOLUTION = datetime.timedelta(minutes=5)
 
+# The progress row of a lesson page loaded without it (see record_seen).
+UNKNOWN = object()
+
 
 def course_lessons(course):
     """Return the live lessons of ``course`` in reading order (tree order)."""
     return LessonPage.objects.descendant_of(course).live().order_by("path")
 
 
-def record_seen(student, lesson):
-    """Note that ``student`` opened ``lesson`` now; return the progress row."""
+def record_seen(student, lesson, existing=UNKNOWN):
+    """
+    Note that ``student`` opened ``lesson`` now; return the progress row.
+
+    ``existing`` is the row as the caller has just read it, or ``None`` when
+    there is none. By default it is read here.
+    """
     now = timezone.now()
-    existing = LessonProgress.objects.filter(student=student, lesson=lesson).first()
+    if existing is UNKNOWN:
+        existing = LessonProgress.objects.filter(student=student, lesson=lesson).first()
     if existing is not None and now - existing.last_seen_at < SEEN_RESOLUTION:
         # A reload within minutes changes nothing worth a write per request.
         return existing

@@ -1,12 +1,20 @@
-"""Keep the courses' Django groups in step with courses and memberships."""
+"""
+Keep the courses' Django groups in step with courses and memberships.
+
+Course pages also keep their teachers' names in their route data, which is
+used only under the current generation of the page tree, so a change of
+those names replaces the generation.
+"""
 
 import logging
 
-from django.db.models.signals import post_delete, post_save
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
 from lms.models import Membership
+from lms.page_routes import forget_routes_on_commit
 
 from .models import CoursePage, LessonPage, Notification
 from .notify import notify
@@ -19,6 +27,30 @@ logger = logging.getLogger(__name__)
 @receiver(post_delete, sender=CoursePage)
 def course_deleted(sender, instance, **kwargs):
     delete_teacher_group(instance.pk)
+
+
+# The fields that str(user) shows (see lms.models.User.__str__).
+USER_NAME_FIELDS = frozenset({"first_name", "last_name", "username"})
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def teacher_renamed(sender, instance, raw=False, created=False, **kwargs):
+    update_fields = kwargs.get("update_fields")
+    if raw or created:
+        return
+    # A login saves last_login alone, which no page shows.
+    if update_fields is not None and not USER_NAME_FIELDS & set(update_fields):
+        return
+    if instance.taught_courses.exists():
+        forget_routes_on_commit()
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def teacher_deleted(sender, instance, **kwargs):
+    # Deleting a teacher's account removes them from their courses without
+    # saving the course pages.
+    if instance.taught_courses.exists():
+        forget_routes_on_commit()
 
 
 @receiver([post_save, post_delete], sender=Membership)

@@ -22,6 +22,13 @@ The page is loaded only if it is still live at the remembered ``url_path``,
 so a page that changed in a way that sent no signal (a queryset
 ``update``) falls back to full routing.
 
+Beside the route, each path has one entry of route data per language:
+values that a page type derives from the page tree, such as the links to
+its neighbours or its rendered body (see ``RouteData``). The generation
+token, the route and the route data come in one round trip, and the page
+type may use the route data to load the page and the viewer's role in the
+same query (see ``CachedRouteMixin.get_route_queryset``).
+
 The cache is used only when ``PAGE_ROUTE_CACHE`` is true. The settings turn
 it on with ``REDIS_URL``, because an in-memory cache of one process would
 keep serving old routes after another process (a management command, a
@@ -37,6 +44,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import get_language
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_unpublished, post_page_move
 from wagtail.url_routing import RouteResult
@@ -55,14 +63,73 @@ class CachedRouteMixin:
     """
 
     @classmethod
-    def get_route_queryset(cls):
-        """Return the queryset that loads a page of this type on a cached route."""
+    def get_route_queryset(cls, request, page_id):
+        """
+        Return the queryset that loads page ``page_id`` on a cached route.
+
+        ``request.route_data`` contains the route data of the path, so a page
+        type can annotate what it needs about the viewer in the same query.
+        The caller filters the queryset by ``page_id``.
+        """
         return cls.objects.all()
 
     def get_view_restrictions(self):
         if getattr(self, "_route_is_unrestricted", False):
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
+
+
+class RouteData:
+    """
+    Values that a page derives from the page tree, cached with its route.
+
+    The entry is per path and language, and is used only under the
+    generation of the page tree it was built in. So it may contain titles,
+    links and rendered page content, which change only with a page save,
+    move, unpublish or delete. It must contain nothing about the person
+    viewing the page. A value from another table that can change without a
+    page save needs a signal that replaces the generation, as
+    ``courses.signals`` does for teachers' names.
+
+    Without a key (the route cache is off) every value is built each time.
+    """
+
+    def __init__(self, request, key=None, entry=None):
+        self.request = request
+        self.key = key
+        self.values = dict(entry["values"]) if entry else {}
+        self.changed = False
+
+    def get(self, name, default=None):
+        """Return the value stored under ``name``, without building it."""
+        return self.values.get(name, default)
+
+    def get_or_build(self, name, build):
+        """Return the value under ``name``, calling ``build()`` if it is missing."""
+        if name not in self.values:
+            self.values[name] = build()
+            self.changed = True
+        return self.values[name]
+
+    def save(self):
+        """Store the values if a build added any and there is a key."""
+        if self.changed and self.key is not None:
+            set_current(self.request, self.key, {"values": self.values})
+            self.changed = False
+
+
+def route_data(request):
+    """
+    Return the ``RouteData`` of the page that ``request`` is for.
+
+    Requests that did not come through this module's ``serve`` (the route
+    cache is off, or a test calls ``page.serve``) get route data that
+    caches nothing.
+    """
+    data = getattr(request, "route_data", None)
+    if data is None:
+        data = request.route_data = RouteData(request)
+    return data
 
 
 def route_cache_enabled():
@@ -134,21 +201,25 @@ def route_key(request, path):
     return f"page-route:{request.get_host()}:{request.get_port()}:{digest}"
 
 
-def load_route(request, path, key):
+def route_data_key(key):
+    # Route data may contain translated text, so each language has its own.
+    return f"{key}:data:{get_language()}"
+
+
+def load_route(request, entry):
     """
-    Return the remembered ``(site, page)`` of ``path``, or ``None``.
+    Return the ``(site, page)`` of a remembered route ``entry``, or ``None``.
 
     The page is loaded fresh from the database, and only while it is live
     at the remembered ``url_path``.
     """
-    entry = get_current(request, [key]).get(key)
     if entry is None:
         return None
     model = ContentType.objects.get_for_id(entry["content_type_id"]).model_class()
     if model is None or not issubclass(model, Page):
         return None
     if hasattr(model, "get_route_queryset"):
-        queryset = model.get_route_queryset()
+        queryset = model.get_route_queryset(request, entry["page_id"])
     else:
         queryset = model.objects.all()
     page = queryset.filter(
@@ -195,19 +266,26 @@ def serve(request, path):
         return wagtail_views.serve(request, path)
 
     key = route_key(request, path)
-    found = load_route(request, path, key)
+    data_key = route_data_key(key)
+    entries = get_current(request, [key, data_key])
+    request.route_data = RouteData(request, data_key, entries.get(data_key))
+    found = load_route(request, entries.get(key))
     if found is None:
         response = wagtail_views.serve(request, path)
         remember_route(request, path, key)
-        return response
-
-    # NOTE: Wagtail 8 keeps the site and the route of a request in these two
-    # attributes (see Site.find_for_request and Page.route_for_request), so
-    # its serve view and every later get_url call use them without a query.
-    site, page = found
-    request._wagtail_site = site
-    request._wagtail_route_for_request = RouteResult(page)
-    return wagtail_views.serve(request, path)
+    else:
+        # NOTE: Wagtail 8 keeps the site and the route of a request in these
+        # two attributes (see Site.find_for_request and
+        # Page.route_for_request), so its serve view and every later get_url
+        # call use them without a query.
+        site, page = found
+        request._wagtail_site = site
+        request._wagtail_route_for_request = RouteResult(page)
+        response = wagtail_views.serve(request, path)
+    # Pages build their route data while they make their context, which
+    # happens before the template response is rendered.
+    request.route_data.save()
+    return response
 
 
 @receiver(post_save)
