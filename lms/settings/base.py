@@ -132,6 +132,35 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+
+def use_connection_pool(databases, max_size, timeout):
+    """
+    Give the PostgreSQL database a pool of at most ``max_size`` connections.
+
+    Under ASGI every request runs in a thread of its own, so without a pool a
+    burst of requests or websocket connects opens one connection each and
+    can pass the server's max_connections ("too many clients already"). With
+    the pool they wait up to ``timeout`` seconds for a free connection.
+    Django's pool needs CONN_MAX_AGE 0, since the pool keeps the connections.
+    """
+    database = databases["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql" or max_size <= 0:
+        return
+    database["CONN_MAX_AGE"] = 0
+    database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, max_size),
+        "max_size": max_size,
+        "timeout": timeout,
+    }
+
+
+# DATABASE_POOL_MAX_SIZE=0 (the default here) opens a connection per
+# request; production settings pool 20 connections per process.
+DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "0"))
+DATABASE_POOL_TIMEOUT = float(os.environ.get("DATABASE_POOL_TIMEOUT", "10"))
+use_connection_pool(DATABASES, DATABASE_POOL_MAX_SIZE, DATABASE_POOL_TIMEOUT)
+
 # A request that fails because the database is unreachable gets 503 with
 # Retry-After: this many seconds (see lms/unavailable.py).
 DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "5"))

@@ -10,7 +10,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import env_bool, use_connection_pool
 
 DEBUG = False
 
@@ -21,6 +21,11 @@ for required in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
         )
 
 SECRET_KEY = os.environ["SECRET_KEY"]
+
+# A bounded pool per process keeps a burst of requests within PostgreSQL's
+# max_connections: size it so that processes x pool stays under that limit.
+DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "20"))
+use_connection_pool(DATABASES, DATABASE_POOL_MAX_SIZE, DATABASE_POOL_TIMEOUT)  # noqa: F405
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )

@@ -139,7 +139,7 @@ def main(argv=None):
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": options.database_url,
-        "DATABASE_CONN_MAX_AGE": "60",
+        "DATABASE_POOL_MAX_SIZE": "20",
         "REDIS_URL": options.redis_url,
         "MEDIA_ROOT": str(options.out / "media"),
     }
