@@ -174,3 +174,13 @@ def test_assignment_rejects_scriptable_file(world, name, content):
 
     assert response.status_code == 400
     assert Submission.objects.count() == before
+
+
+def test_wagtail_images_reject_svg():
+    """
+    Image renditions and originals are served from the site's media route,
+    so the image library must not take SVG, which can carry script.
+    """
+    from wagtail.images.utils import get_allowed_image_extensions
+
+    assert "svg" not in get_allowed_image_extensions()
