@@ -44,6 +44,7 @@ from ..models import (
     Stage,
 )
 from . import cache as ranking_cache
+from . import ranking
 from .snapshot import (
     APPLICANTS_NAME,
     RULES_NAME,
@@ -339,7 +340,18 @@ def execute_run(run_id, progress=None):
     run.refresh_from_db()
     if run.status != Status.RUNNING:
         ranking_cache.run_finished(run)
+    if run.status == Status.SUCCEEDED and not run.is_dry_run:
+        _warm_ranking(run)
     return run
+
+
+def _warm_ranking(run):
+    # The results are stored whatever happens here: a page that fails to
+    # render now is rendered again on its first request.
+    try:
+        ranking.warm_pages(run)
+    except Exception:  # noqa: BLE001
+        logger.exception("ranking pages not rendered run=%s", run.pk)
 
 
 def _plain(params):
