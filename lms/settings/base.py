@@ -147,11 +147,17 @@ def use_connection_pool(databases, max_size, timeout):
     database = databases["default"]
     if database["ENGINE"] != "django.db.backends.postgresql" or max_size <= 0:
         return
+    from psycopg_pool import ConnectionPool
+
     database["CONN_MAX_AGE"] = 0
     database.setdefault("OPTIONS", {})["pool"] = {
         "min_size": min(2, max_size),
         "max_size": max_size,
         "timeout": timeout,
+        # Each connection is checked as it leaves the pool, so after a
+        # database restart the dead ones are replaced instead of failing
+        # one request each.
+        "check": ConnectionPool.check_connection,
     }
 
 
@@ -288,13 +294,6 @@ SCHEDULER_JOBS = {
     "purge_library_visits": {"at": "02:30"},
     # Lists files in storage that no row names and rows whose file is gone.
     "check_storage": {"at": "03:15"},
-    # Marks failed the admission selection runs whose worker died, once
-    # their lease (PPDB_RUN_LEASE_SECONDS, 600 by default) has passed.
-    "reap_selection_runs": {
-        "every": 60,
-        "callable": "ppdb.selection.runs.reap_stale_runs",
-        "lease": 300,
-    },
     # Adds to the search index the files' text of library items whose
     # embargo ended since they were indexed.
     "reindex_ended_embargoes": {

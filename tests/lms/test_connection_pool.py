@@ -1,5 +1,7 @@
 """The database connection pool of PostgreSQL deployments."""
 
+from psycopg_pool import ConnectionPool
+
 from lms.settings.base import use_connection_pool
 
 
@@ -17,6 +19,7 @@ def test_pool_set_for_postgresql():
         "min_size": 2,
         "max_size": 20,
         "timeout": 10.0,
+        "check": ConnectionPool.check_connection,
     }
     assert database["CONN_MAX_AGE"] == 0
 

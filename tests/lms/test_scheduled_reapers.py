@@ -31,10 +31,10 @@ def test_scheduler_fails_abandoned_selection_run(settings):
     period, *_ = build_city()
     run = start_run(period, make_city_admin(), execute=False)
 
-    results = run_scheduled_job("reap_selection_runs")
+    results = run_scheduled_job("ppdb_reap_runs")
 
     run.refresh_from_db()
-    assert results == [("reap_selection_runs", "succeeded")]
+    assert results == [("ppdb_reap_runs", "succeeded")]
     assert run.status == SelectionRun.Status.FAILED
     assert run.summary["error"]["code"] == "worker_lost"
     assert run.lease_expires_at is None

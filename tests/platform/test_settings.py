@@ -53,7 +53,7 @@ def test_redis_url_selects_redis_layer_and_cache():
     cache = values["CACHES"]["default"]
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     assert layer["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/0"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "lms.cache.ResilientRedisCache"
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/0"
 
 
