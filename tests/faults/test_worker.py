@@ -36,7 +36,8 @@ pytestmark = pytest.mark.slow
 # The killed worker's lease lasts LIBRARY_EXTRACT_TIMEOUT seconds (the margin
 # is 0), which is how long the test waits before the reaper may act.
 EXTRACT_TIMEOUT = 12
-WAIT_TIMEOUT = 90
+RETRY_EXTRACT_TIMEOUT = 120
+WAIT_TIMEOUT = 150
 
 
 def wait_until(predicate, timeout=WAIT_TIMEOUT, interval=0.1, what="condition"):
@@ -80,7 +81,7 @@ def extraction_setup(own_postgres):
     seed = run_child(environment, "library_file")
     workers = []
 
-    def start_worker():
+    def start_worker(**variables):
         log = open(folder / f"worker-{len(workers)}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(
             [
@@ -93,7 +94,10 @@ def extraction_setup(own_postgres):
                 "0.2",
             ],
             cwd=BASE_DIR,
-            env=environment,
+            env={
+                **environment,
+                **{key: str(value) for key, value in variables.items()},
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
             # Its own process group, so the test can kill the worker together
@@ -184,7 +188,8 @@ def test_killed_worker_job_is_retried(own_postgres, extraction_setup):
     late_reap = reap(environment)
     after_late_reap = item_file_state(own_postgres, item_file)
     tasks_after_reap = task_statuses(own_postgres)
-    start_worker()
+    # A longer limit for the retry, so a slow machine cannot time it out.
+    start_worker(LIBRARY_EXTRACT_TIMEOUT=RETRY_EXTRACT_TIMEOUT)
     final = wait_until(
         lambda: (
             (state := item_file_state(own_postgres, item_file))["status"]
