@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from . import public_info
 from .engine import InputError
 from .models import AdmissionPeriod, ApplicationDocument
+from .registration import checks
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def information(request, pk):
         "help_desk": help_desk(),
     }
     try:
-        rules = period.rule_set
+        rules = checks.rules_for_text(period.rules_toml, period.name).rule_set
     except InputError:
         logger.warning("admission period has no valid rule set period=%s", period.pk)
         # Registration needs the rule set, so the page offers none.

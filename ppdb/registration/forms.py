@@ -53,7 +53,6 @@ MESSAGES = {
         "the latitude and longitude of the home: admission here is for "
         "families living in the city."
     ),
-    "kelurahan_unknown": _("Choose the kelurahan of the home from the list."),
     "document_missing": _("Upload one of: %(kinds)s."),
     "document_not_needed": _(
         "The %(track)s track does not use this document. Remove the file or "
@@ -342,12 +341,6 @@ class ApplicationForm(forms.Form):
         if not TOKEN_RE.fullmatch(token):
             raise ValidationError(MESSAGES["token"], code="token")
         return token
-
-    def clean_kelurahan_code(self):
-        code = self.cleaned_data["kelurahan_code"]
-        if code not in dict(self.fields["kelurahan_code"].choices):
-            raise ValidationError(MESSAGES["kelurahan_unknown"], code="kelurahan")
-        return code
 
     # Whole-form checks
 
