@@ -236,11 +236,15 @@ class LiveStudent(User):
                     self.socket = None
 
     def read(self):
+        # Reconnect with a growing pause, as the browser client does.
+        backoff = 1
         while True:
             if self.socket is None:
-                gevent.sleep(5)
+                gevent.sleep(backoff + random.random())
+                backoff = min(backoff * 2, 60)
                 self.connect()
                 continue
+            backoff = 1
             try:
                 message = json.loads(self.socket.recv())
             except (OSError, websocket.WebSocketException, ValueError):
