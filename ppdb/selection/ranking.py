@@ -221,9 +221,14 @@ def rows_html(program, columns):
     return mark_safe("\n".join(lines))  # noqa: S308 (each value escaped above)
 
 
-def render_pages(run, language):
-    """Return ``{page name: html}`` of every ranking page of ``run``."""
-    rules, programs = build_programs(run)
+def render_pages(run, language, built=None):
+    """
+    Return ``{page name: html}`` of every ranking page of ``run``.
+
+    ``built`` is what ``build_programs(run)`` returns, when the caller has
+    it already.
+    """
+    rules, programs = built or build_programs(run)
     period = run.period
     pages = {}
     with translation.override(language):
@@ -305,8 +310,9 @@ def warm_pages(run):
     Called when a run that the public may see finishes, so that no request
     waits for the rendering.
     """
+    built = build_programs(run)
     for language, _name in settings.LANGUAGES:
-        pages = render_pages(run, language)
+        pages = render_pages(run, language, built)
         ranking_cache.set_pages(run.pk, language, {**pages, PAGE_NAMES: set(pages)})
 
 
