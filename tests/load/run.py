@@ -1,13 +1,14 @@
 """
 Run the load scenario from one command and report what it measured.
 
-Steps: recreate a database of the scenario's own on the local PostgreSQL,
-migrate it, build the data (``prepare.py``), collect the static files,
-start daphne on a free loopback port with Redis as the channel layer and
-cache, run locust headless with ``locustfile.py`` from a virtualenv of its
-own, stop daphne, and print per-endpoint p50/p95/p99 and errors with the step at which the
-95th percentile of HTTP requests first passed one second. Locust writes an
-HTML report and CSV files to the output folder.
+The runner recreates a database of the scenario's own on the local
+PostgreSQL, migrates it, builds the data (``prepare.py``) and collects the
+static files. It then starts daphne on a free loopback port with Redis as
+the channel layer and cache, and runs locust headless with
+``locustfile.py`` from a virtualenv of its own. At the end it prints
+per-endpoint p50/p95/p99 and errors, and the step at which the 95th
+percentile of HTTP requests first passed one second. Locust writes an HTML
+report and CSV files to the output folder.
 
 Usage: ``make load`` or ``python -m tests.load.run [--steps 20,40,80]``.
 """
