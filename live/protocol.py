@@ -292,7 +292,7 @@ def check_mid(mid, ref):
 
 
 def check_peer(peer, ref):
-    if not PEER_PATTERN.match(peer):
+    if not PEER_PATTERN.fullmatch(peer):
         raise ProtocolError(ErrorCode.INVALID_PEER, ref)
     return peer
 

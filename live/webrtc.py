@@ -67,7 +67,7 @@ def sdp_problem(sdp):
     if not lines or lines[0] != "v=0":
         return "no_version_line"
     for line in lines:
-        if not SDP_LINE.match(line):
+        if not SDP_LINE.fullmatch(line):
             return "bad_line"
     if not any(line.startswith("m=") for line in lines):
         return "no_media_section"
@@ -79,7 +79,7 @@ def address_problem(address):
     try:
         ipaddress.ip_address(address)
     except ValueError:
-        if not HOSTNAME.match(address):
+        if not HOSTNAME.fullmatch(address):
             return "bad_address"
     return None
 
@@ -93,7 +93,7 @@ def candidate_problem(candidate):
     """
     if candidate == "":
         return None
-    match = CANDIDATE.match(candidate)
+    match = CANDIDATE.fullmatch(candidate)
     if match is None:
         return "bad_format"
     if not 1 <= int(match["component"]) <= 256:
@@ -106,6 +106,6 @@ def candidate_problem(candidate):
 
 
 def mid_problem(mid):
-    if not MID.match(mid):
+    if not MID.fullmatch(mid):
         return "bad_mid"
     return None
