@@ -1,10 +1,11 @@
 """
 The run shown to the public, and the ranking pages rendered from it, cached.
 
-A finished run never changes, so a page rendered from it stays valid for
-as long as the run is the one shown; keys carry the run's id and never
-expire. Only the pointer from a period to the run it shows changes, when
-a run finishes or is published, and those two events delete it.
+A finished run never changes except for being published, so its pages
+are cached without expiry under a key that carries the run's id and
+whether it is official. Only the pointer from a period to the pages it
+shows changes, when a run finishes or is published, and those two events
+delete it.
 """
 
 import threading
@@ -16,8 +17,8 @@ from django.core.cache import cache
 from ..models import SelectionRun
 
 SHOWN_RUN_KEY = "ppdb:shown-run:{period}:{round}"
-PAGE_KEY = "ppdb:ranking:{run}:{language}:{page}"
-# Stored for a period with no run to show, since the cache cannot store None.
+PAGE_KEY = "ppdb:ranking:{name}:{language}:{page}"
+# Returned by ``find_shown_run_id`` for a period with no run to show.
 NO_RUN = 0
 # The pointer also expires after this many seconds, so that a change made
 # outside the two events (a period unpublished in the admin) shows soon.
@@ -64,23 +65,37 @@ class _LocalPointers:
 local_pointers = _LocalPointers()
 
 
-def shown_run_id(period_id, round=SelectionRun.Round.MAIN):
+def page_set(run):
     """
-    Return the id of the run shown for a period and round, or 0.
+    Return the name of the pages rendered from ``run`` in its current state.
 
-    That is the official run, else the latest run that succeeded and is
-    not a dry run, which pages label provisional. Dry runs stay internal.
+    A run's pages change once, when it is published and its label turns
+    from provisional to official, so the name carries that state.
+    """
+    state = "official" if run.is_official else "provisional"
+    return f"{run.pk}-{state}"
+
+
+def shown_page_set(period_id, round=SelectionRun.Round.MAIN):
+    """
+    Return the ``page_set`` of the run shown for a period and round, or "".
+
+    The run shown is the official run, else the latest run that succeeded
+    and is not a dry run, which pages label provisional. Dry runs stay
+    internal.
     """
     key = SHOWN_RUN_KEY.format(period=period_id, round=round)
-    run_id = local_pointers.get(key)
-    if run_id is not None:
-        return run_id
-    run_id = cache.get(key)
-    if run_id is None:
+    name = local_pointers.get(key)
+    if name is not None:
+        return name
+    name = cache.get(key)
+    if name is None:
         run_id = find_shown_run_id(period_id, round)
-        cache.set(key, run_id, SHOWN_RUN_TIMEOUT)
-    local_pointers.put(key, run_id)
-    return run_id
+        run = SelectionRun.objects.filter(pk=run_id).only("is_official").first()
+        name = page_set(run) if run is not None else ""
+        cache.set(key, name, SHOWN_RUN_TIMEOUT)
+    local_pointers.put(key, name)
+    return name
 
 
 def find_shown_run_id(period_id, round=SelectionRun.Round.MAIN):
@@ -117,17 +132,17 @@ def run_published(run):
     forget_shown_run(run.period_id)
 
 
-def page_key(run_id, language, page):
-    return PAGE_KEY.format(run=run_id, language=language, page=page)
+def page_key(name, language, page):
+    return PAGE_KEY.format(name=name, language=language, page=page)
 
 
-def get_page(run_id, language, page):
-    return cache.get(page_key(run_id, language, page))
+def get_page(name, language, page):
+    return cache.get(page_key(name, language, page))
 
 
-def set_pages(run_id, language, pages):
-    """Store ``{page: html}`` rendered from run ``run_id`` in ``language``."""
+def set_pages(name, language, pages):
+    """Store ``{page: html}`` of the page set ``name`` in ``language``."""
     cache.set_many(
-        {page_key(run_id, language, page): html for page, html in pages.items()},
+        {page_key(name, language, page): html for page, html in pages.items()},
         None,
     )

@@ -307,38 +307,44 @@ def warm_pages(run):
     """
     Render and cache every ranking page of ``run`` in every language.
 
-    Called when a run that the public may see finishes, so that no request
-    waits for the rendering.
+    Called when a run that the public may see finishes or is published, so
+    that no request waits for the rendering.
     """
     built = build_programs(run)
     for language, _name in settings.LANGUAGES:
         pages = render_pages(run, language, built)
-        ranking_cache.set_pages(run.pk, language, {**pages, PAGE_NAMES: set(pages)})
+        _store_pages(run, language, pages)
 
 
-def page_html(run_id, language, page):
+def _store_pages(run, language, pages):
+    name = ranking_cache.page_set(run)
+    ranking_cache.set_pages(name, language, {**pages, PAGE_NAMES: set(pages)})
+    for page, html in pages.items():
+        recent_pages.put((name, language, page), html)
+
+
+def page_html(name, language, page):
     """
-    Return the cached html of one ranking page, rendering the run's pages once.
+    Return the html of one page of the page set ``name`` (see ``cache``).
 
-    Return ``None`` when the run has no such page.
+    On a miss, render the run's pages once and cache them. Return ``None``
+    when the run has no such page.
     """
-    key = (run_id, language, page)
+    key = (name, language, page)
     html = recent_pages.get(key)
     if html is not None:
         return html
-    html = ranking_cache.get_page(run_id, language, page)
+    html = ranking_cache.get_page(name, language, page)
     if html is not None:
         recent_pages.put(key, html)
         return html
-    names = ranking_cache.get_page(run_id, language, PAGE_NAMES)
+    names = ranking_cache.get_page(name, language, PAGE_NAMES)
     if names is not None and page not in names:
         return None
+    run_id = int(name.partition("-")[0])
     run = SelectionRun.objects.select_related("period").get(pk=run_id)
-    pages = render_pages(run, language)
     # NOTE: concurrent first requests for a run each render its pages; the
     # cost is bounded by the requests arriving during one render.
-    ranking_cache.set_pages(run_id, language, {**pages, PAGE_NAMES: set(pages)})
-    html = pages.get(page)
-    if html is not None:
-        recent_pages.put(key, html)
-    return html
+    pages = render_pages(run, language)
+    _store_pages(run, language, pages)
+    return pages.get(page)

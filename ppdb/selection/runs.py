@@ -341,11 +341,11 @@ def execute_run(run_id, progress=None):
     if run.status != Status.RUNNING:
         ranking_cache.run_finished(run)
     if run.status == Status.SUCCEEDED and not run.is_dry_run:
-        _warm_ranking(run)
+        warm_ranking(run)
     return run
 
 
-def _warm_ranking(run):
+def warm_ranking(run):
     # The results are stored whatever happens here: a page that fails to
     # render now is rendered again on its first request.
     try:
@@ -563,6 +563,9 @@ def publish_run(run, user, now=None, request=None):
     )
     run.refresh_from_db()
     ranking_cache.run_published(run)
+    from .tasks import warm_ranking_pages
+
+    transaction.on_commit(lambda: warm_ranking_pages.enqueue(run.pk))
     return run
 
 

@@ -42,10 +42,10 @@ logger = logging.getLogger(__name__)
 
 
 def _ranking_response(request, period_id, page):
-    run_id = ranking_cache.shown_run_id(period_id)
-    if not run_id:
+    name = ranking_cache.shown_page_set(period_id)
+    if not name:
         raise Http404(_("No ranking has been published for this period yet."))
-    html = page_html(run_id, request.LANGUAGE_CODE, page)
+    html = page_html(name, request.LANGUAGE_CODE, page)
     if html is None:
         raise Http404(_("This school has no ranking in this track."))
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
