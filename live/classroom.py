@@ -240,9 +240,12 @@ def answer_poll(session_id, user, role, poll_id, option_index):
     """
     Store the answer of ``user`` and return the event with the new counts.
 
-    Each person answers a poll once: the unique constraint on
-    ``PollAnswer`` rejects a second answer, from any process.
+    Each student answers a poll once: the unique constraint on
+    ``PollAnswer`` rejects a second answer, from any process. Teachers ask
+    polls and do not answer them.
     """
+    if role != "student":
+        raise ProtocolError(ErrorCode.NOT_A_STUDENT, user=user.pk)
     with transaction.atomic():
         poll = locked_poll(session_id, poll_id)
         if not poll.is_open:

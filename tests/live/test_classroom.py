@@ -430,6 +430,10 @@ async def test_poll_answer_bad_fields(classroom):
         student, {"type": "poll_answer", "poll": poll["id"], "option": 3}
     )
     assert "2" in out_of_range["message"]
+    own = await error_for(
+        teacher, {"type": "poll_answer", "poll": poll["id"], "option": 0}
+    )
+    assert own["code"] == "not_a_student"
     assert await count(PollAnswer) == 0
     await disconnect(teacher, student)
 
