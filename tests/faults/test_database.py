@@ -27,14 +27,22 @@ TIMEOUT = 15
 MAX_TRIES = 40
 
 
-@pytest.fixture
-def quiz_server(own_postgres, start_daphne):
+# The two ways a process keeps connections: one persistent connection per
+# thread, or a pool (as production settings do), each checked before reuse.
+CONNECTION_MODES = {
+    "persistent": {"DATABASE_CONN_MAX_AGE": 600},
+    "pool": {"DATABASE_POOL_MAX_SIZE": 4, "DATABASE_POOL_TIMEOUT": 2},
+}
+
+
+@pytest.fixture(params=sorted(CONNECTION_MODES))
+def quiz_server(request, own_postgres, start_daphne):
     """Serve a quiz attempt from daphne on the private PostgreSQL."""
     seed = run_child(child_environment(DATABASE_URL=own_postgres.url), "quiz")
     server = start_daphne(
         DATABASE_URL=own_postgres.url,
-        DATABASE_CONN_MAX_AGE=600,
         DATABASE_RETRY_AFTER_SECONDS=1,
+        **CONNECTION_MODES[request.param],
     )
     session = requests.Session()
     session.cookies.set("sessionid", seed["cookie"])
@@ -90,7 +98,9 @@ def test_save_while_database_down(quiz_server, own_postgres):
     first, second = quiz_server["questions"][:2]
     assert save_json(quiz_server, first, "jawaban 1").status_code == 200
 
-    own_postgres.stop(mode="immediate")
+    stopped = own_postgres.stop(mode="immediate")
+    assert stopped.returncode == 0, stopped.stderr
+    assert not own_postgres.is_running()
     failed = save_json(quiz_server, second, "jawaban 2")
     english = save_json(quiz_server, second, "jawaban 2", language="en")
     form = quiz_server["session"].post(
