@@ -147,17 +147,15 @@ def use_connection_pool(databases, max_size, timeout):
     database = databases["default"]
     if database["ENGINE"] != "django.db.backends.postgresql" or max_size <= 0:
         return
-    from psycopg_pool import ConnectionPool
-
     database["CONN_MAX_AGE"] = 0
+    # Django checks each connection as it leaves the pool when
+    # CONN_HEALTH_CHECKS is on, as it is above, so after a database restart
+    # the dead ones are replaced instead of failing one request each.
+    database["CONN_HEALTH_CHECKS"] = True
     database.setdefault("OPTIONS", {})["pool"] = {
         "min_size": min(2, max_size),
         "max_size": max_size,
         "timeout": timeout,
-        # Each connection is checked as it leaves the pool, so after a
-        # database restart the dead ones are replaced instead of failing
-        # one request each.
-        "check": ConnectionPool.check_connection,
     }
 
 

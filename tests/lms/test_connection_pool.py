@@ -1,6 +1,9 @@
 """The database connection pool of PostgreSQL deployments."""
 
-from psycopg_pool import ConnectionPool
+import copy
+
+import pytest
+from django.db import connection
 
 from lms.settings.base import use_connection_pool
 
@@ -19,9 +22,9 @@ def test_pool_set_for_postgresql():
         "min_size": 2,
         "max_size": 20,
         "timeout": 10.0,
-        "check": ConnectionPool.check_connection,
     }
     assert database["CONN_MAX_AGE"] == 0
+    assert database["CONN_HEALTH_CHECKS"] is True
 
 
 def test_pool_size_zero_leaves_connections_alone():
@@ -39,3 +42,22 @@ def test_pool_not_used_for_sqlite():
     use_connection_pool(databases, 20, 10.0)
 
     assert "OPTIONS" not in databases["default"]
+
+
+@pytest.mark.django_db
+def test_pooled_connection_runs_queries():
+    if connection.vendor != "postgresql":
+        pytest.skip("the pool is for PostgreSQL")
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    databases = {"default": copy.deepcopy(connection.settings_dict)}
+    databases["default"]["OPTIONS"] = {}
+    use_connection_pool(databases, 2, 5.0)
+    pooled = DatabaseWrapper(databases["default"], alias="pool_test")
+    try:
+        with pooled.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    finally:
+        pooled.close()
+        pooled.close_pool()
