@@ -425,9 +425,11 @@ class SlidePosition(models.Model):
         related_name="slide_position",
         verbose_name=_("live session"),
     )
+    # SET_NULL and not CASCADE: the row must outlive a deleted deck, so that
+    # ``version`` keeps growing and clients do not ignore the next slide.
     deck = models.ForeignKey(
         SlideDeck,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",

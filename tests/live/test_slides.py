@@ -433,3 +433,24 @@ async def test_low_data_client_gets_slides(classroom, decks):
     assert slide["image"]
     await student.disconnect()
     await teacher.disconnect()
+
+
+@pytest.mark.django_db
+def test_deleted_deck_keeps_slide_version(classroom, decks):
+    pdf, _text, _foreign = decks
+    deck = SlideDeck.objects.create(
+        session=classroom.session,
+        source="course",
+        document=pdf,
+        title=pdf.title,
+        page_count=3,
+        file_hash="c" * 64,
+    )
+    SlidePosition.objects.create(session=classroom.session, deck=deck, version=6)
+
+    pdf.delete()
+
+    position = SlidePosition.objects.get(session=classroom.session)
+    assert position.deck is None
+    assert position.version == 6
+    assert slides.snapshot(classroom.session.pk) is None
