@@ -9,12 +9,19 @@ same daphne in the same run, alternating rounds, and the best round of
 each is compared, so the ratio holds on a busy machine where the absolute
 figures do not.
 
-Measured by running this file as `make bench` does, on the shared 2-core
-development machine at load averages of 10 to 13 from other test runs:
-on PostgreSQL and Redis, ratios of 1.00 and 1.01 (about 121 req/s each);
-on the embedded default (SQLite, local memory cache), 1.32 (100 against
-76 req/s). Before pages were kept in process memory, each request read
-the shared cache and the ratio was 0.83.
+Measured by running this file as `make bench` does (best of 3 rounds),
+on the shared 2-core development machine at load averages of 10 to 14
+from other test runs: on PostgreSQL and Redis, ratios of 1.00, 1.01,
+0.91, 0.82 and 0.64 (74 to 122 req/s against 90 to 136); on the embedded
+default (SQLite, local memory cache), 1.32. Before pages were kept in
+process memory, each request read the shared cache and the ratio was
+0.83.
+
+NOTE: at that load the spread between runs is wide, so the assert below
+can fail on a busy machine although the page meets the goal on a quiet
+one. The rounds went from 3 to 5 to narrow the spread; the first run
+with 5 measured 0.96 (135 against 141 req/s). Per request, the
+page does the bare view's work plus a CSRF token and 56 kB of body.
 """
 
 import datetime
@@ -33,7 +40,7 @@ from tests.ppdb.selection_world import (
 
 APPLICANTS = 200
 REQUESTS = 400
-ROUNDS = 3
+ROUNDS = 5
 GOAL = 0.8
 
 
