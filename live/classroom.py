@@ -62,7 +62,13 @@ def student(user):
 
 
 def append(session_id, kind, sender, payload, rate_limit=None):
-    """Append an event inside the caller's transaction."""
+    """
+    Append an event inside the caller's transaction.
+
+    NOTE: with Redis the event is in the Redis stream before the database
+    commits, so a commit that fails after this call leaves a logged event
+    whose change was rolled back.
+    """
     return get_sync_log().append_sync(
         session_id,
         kind,
@@ -219,7 +225,15 @@ def open_poll(session_id, actor, question, options, live_results=True):
             "poll": describe_poll(poll, options),
             "role": "teacher",
         }
-        return append(session_id, LiveEvent.Kind.POLL, actor, payload)
+        event = append(session_id, LiveEvent.Kind.POLL, actor, payload)
+    logger.info(
+        "live poll opened session=%s poll=%s by=%s seq=%s",
+        session_id,
+        poll.pk,
+        actor.pk,
+        event.seq,
+    )
+    return event
 
 
 def locked_poll(session_id, poll_id):
@@ -289,7 +303,15 @@ def close_poll(session_id, actor, poll_id):
             poll, [each.text for each in options], [each.votes for each in options]
         )
         payload = {"op": "close", "poll": description, "role": "teacher"}
-        return append(session_id, LiveEvent.Kind.POLL, actor, payload)
+        event = append(session_id, LiveEvent.Kind.POLL, actor, payload)
+    logger.info(
+        "live poll closed session=%s poll=%s answers=%s seq=%s",
+        session_id,
+        poll_id,
+        description["total"],
+        event.seq,
+    )
+    return event
 
 
 def close_open_polls(session_id, actor):
@@ -346,7 +368,15 @@ def set_chat_muted(session_id, actor, muted):
     with transaction.atomic():
         LiveSession.objects.filter(pk=session_id).update(chat_muted=muted)
         payload = {"op": "chat_muted" if muted else "chat_unmuted", "role": "teacher"}
-        return append(session_id, LiveEvent.Kind.CONTROL, actor, payload)
+        event = append(session_id, LiveEvent.Kind.CONTROL, actor, payload)
+    logger.info(
+        "live chat muted=%s session=%s by=%s seq=%s",
+        muted,
+        session_id,
+        actor.pk,
+        event.seq,
+    )
+    return event
 
 
 def is_removed(session_id, user_id):
