@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from .models import AdmissionPeriod
+from .selection import cache as ranking_cache
 
 
 def _published_periods():
@@ -44,5 +45,9 @@ def period(request, pk):
     """Show one published admission period with its full schedule."""
     admission_period = get_object_or_404(_published_periods(), pk=pk)
     now = timezone.now()
-    context = {"entry": _summary(admission_period, now), "now": now}
+    context = {
+        "entry": _summary(admission_period, now),
+        "now": now,
+        "has_ranking": bool(ranking_cache.shown_page_set(admission_period.pk)),
+    }
     return render(request, "ppdb/period.html", context)
