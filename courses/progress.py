@@ -11,7 +11,7 @@ from .models import LessonPage, LessonProgress
 # How often a student's last visit to one lesson is written down.
 SEEN_RESOLUTION = datetime.timedelta(minutes=5)
 
-# The progress row of a lesson page loaded without it (see record_seen).
+# Passed to record_seen when the caller has not read the progress row.
 UNKNOWN = object()
 
 

@@ -8,16 +8,35 @@ its own. Every request carries the student's session cookie, as students
 read the pages, so the middleware loads the session (from Redis) and the
 user (one query) for the bare view too.
 
-NOTE: the asserts hold the goal of 0.5, which this has not reached. On a
-shared 2-core machine with load averages of 8 to 15 from other test runs,
-three complete runs of ``python -m pytest tests/benchmarks/test_lessons.py
--o addopts="" -s`` with DATABASE_URL and REDIS_URL set measured ratios of
-0.22 to 0.23 (course page) and 0.22 to 0.28 (lesson page). A fourth run
-failed when one request took more than the helper's 10 second timeout.
-With routes, link lists and sessions cached, a cached course page runs five
-queries and a lesson page four, against the bare view's one, and each costs
-about 7 times the bare view's CPU time in process (15 to 17 ms against
-2.4 ms, Django test client). Under that load every round trip to
+On a cached route a lesson page runs two queries: the user, then the page
+with the student's role in the course and progress row. A course page runs
+one more, for the progress rows of its lessons. Each reads one cache entry
+more than the bare view: the route with its route data (links, teachers'
+names, the rendered lesson body).
+
+NOTE: the asserts hold the goal of 0.5, which this has not reached. All
+figures below come from ``python -m pytest tests/benchmarks/test_lessons.py
+-o addopts="" -s`` with DATABASE_URL and REDIS_URL set, on a shared 2-core
+machine loaded by other test runs. ``make bench PYTEST_ARGS=...`` runs
+every benchmark in the folder, with this file given twice.
+
+- With routes, link lists and sessions cached, a course page ran five
+  queries and a lesson page four. At load averages of 8 to 15, three runs
+  measured ratios of 0.22 to 0.23 (course page) and 0.22 to 0.28 (lesson
+  page), and a fourth failed when one request took more than the helper's
+  10 second timeout. Each page cost about 7 times the bare view's CPU time
+  in process (15 to 17 ms against 2.4 ms, Django test client). At a load
+  average of 8 to 9, a later run measured 0.25 and 0.28 (9, 9 and 33
+  requests per second).
+- With the role, the progress row and the route data folded into the
+  page query and the route's cache round trip, three runs measured 0.32
+  and 0.38 (11, 13 and 35 requests per second, load average 10 to 14),
+  0.37 and 0.46 (16, 20 and 44, load average 10 falling to 6.5), and
+  0.29 and 0.41 (16, 23 and 57, load average 5 to 6).
+
+What remains is CPU time in process: compiling the query of Wagtail's
+multi-table page models and rendering the templates cost several times
+the bare view's whole request. Under that load every round trip to
 PostgreSQL or Redis also waits for a CPU, which the bare view rarely does.
 """
 
