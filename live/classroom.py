@@ -254,6 +254,10 @@ def answer_poll(session_id, user, role, poll_id, option_index):
     """
     Store the answer of ``user`` and return the event with the new counts.
 
+    NOTE: every answer is one logged event that goes to every teacher (and
+    to every student with live results). A class of hundreds answering at
+    once would be better served by counts sent a few times a second.
+
     Each student answers a poll once: the unique constraint on
     ``PollAnswer`` rejects a second answer, from any process. Teachers ask
     polls and do not answer them.
