@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpResponse
 from django.test import Client, RequestFactory, override_settings
-from django.urls import get_resolver, reverse
+from django.urls import get_resolver, resolve, reverse
 from wagtail.documents.models import Document
 
 from lms import policies
@@ -191,12 +191,33 @@ def test_document_pdf_stays_inline(world):
     assert "sandbox" not in directives(response)
 
 
+@pytest.fixture
+def public_media_file():
+    """
+    Return a function that gives the path of a file on the public media route.
+
+    The route's folder is MEDIA_ROOT as it was when lms.urls was imported,
+    which may be another test module's. The files are removed afterwards.
+    """
+    created = []
+
+    def path_of(name):
+        match = resolve(settings.MEDIA_URL + name)
+        path = Path(match.kwargs["document_root"]) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        created.append(path)
+        return path
+
+    yield path_of
+    for path in created:
+        path.unlink(missing_ok=True)
+
+
 @pytest.mark.django_db
-def test_media_svg_is_inert(world, media_root):
+def test_media_svg_is_inert(world, public_media_file):
     if "FileSystemStorage" not in settings.STORAGES["default"]["BACKEND"]:
         pytest.skip("public media route exists only with file-system storage")
-    image = Path(media_root) / "images" / "gambar.svg"
-    image.parent.mkdir(parents=True, exist_ok=True)
+    image = public_media_file("images/gambar.svg")
     image.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
 
     response = Client().get(settings.MEDIA_URL + "images/gambar.svg")
@@ -208,11 +229,10 @@ def test_media_svg_is_inert(world, media_root):
 
 
 @pytest.mark.django_db
-def test_media_png_is_sandboxed(world, media_root):
+def test_media_png_is_sandboxed(world, public_media_file):
     if "FileSystemStorage" not in settings.STORAGES["default"]["BACKEND"]:
         pytest.skip("public media route exists only with file-system storage")
-    image = Path(media_root) / "images" / "foto.png"
-    image.parent.mkdir(parents=True, exist_ok=True)
+    image = public_media_file("images/foto.png")
     image.write_bytes(b"\x89PNG\r\n\x1a\n")
 
     response = Client().get(settings.MEDIA_URL + "images/foto.png")
