@@ -609,6 +609,12 @@ RULES = {
         " login 403   403   200   403   403   403   403   403   403",
         session_id=world("live_session"),
     ),
+    # Poll answers are students' personal data: the session's teacher only.
+    "live:polls": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   200   403   403   403   403   403   403",
+        session_id=world("live_session"),
+    ),
     # The record of a class: attendance for teachers, students (their own)
     # and parents of enrolled children (their own children's); replay and
     # transcript for participants.
