@@ -222,8 +222,7 @@ def attendance_csv(request, session_id):
     """
     Download the attendance of a live class as CSV. Only its teachers may.
 
-    NOTE: parents cannot see their child's attendance yet, and there is no
-    HTML page of it; both need the guardian links of ``courses.api``.
+    ``record_views.attendance_page`` shows it as a page, to parents too.
     """
     session, course, role = load_session(request, session_id)
     if role != "teacher":
