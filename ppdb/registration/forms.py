@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from lms.models import Kelurahan, Sex
 from lms.validators import validate_kk, validate_nik, validate_nisn, validate_npsn
 
-from ..models import AdmissionPeriod, ApplicationDocument, PeriodSchool
+from ..models import (
+    AdmissionPeriod,
+    Application,
+    ApplicationDocument,
+    PeriodSchool,
+    SelectionResult,
+)
 from ..public_info import age_text, track_label
 from . import boundary, checks, documents
 
@@ -99,6 +105,10 @@ MESSAGES = {
     ),
     "score_missing": _("The track ranks applicants by score: enter the score."),
     "track_not_offered": _("This admission period has no such track."),
+    "already_accepted": _(
+        "This child already has a seat in this admission period. To apply in "
+        "another track, first withdraw that application (cabut berkas)."
+    ),
 }
 
 
@@ -350,6 +360,7 @@ class ApplicationForm(forms.Form):
         self._clean_location(data)
         if self.application is None:
             self._clean_choices(data)
+            self._clean_already_accepted(data)
         self._clean_eligibility(data)
         self._clean_documents(data)
         return data
@@ -360,6 +371,34 @@ class ApplicationForm(forms.Form):
         self.identity_flags = checks.identity_flags(
             data["nik"], data["birth_date"], data["sex"]
         )
+
+    def _clean_already_accepted(self, data):
+        # A child accepted in an earlier stage (afirmasi, say) may not take
+        # part in a later one until the first application is withdrawn; the
+        # seat it frees then goes where the rule set's spillover sends it.
+        nik = data.get("nik")
+        if not nik or self.errors.get("nik"):
+            return
+        accepted = (
+            SelectionResult.objects.filter(
+                run__period=self.period,
+                run__is_official=True,
+                status=SelectionResult.Status.ACCEPTED,
+                application__nik=nik,
+            )
+            .exclude(
+                application__status__in=[
+                    Application.Status.WITHDRAWN,
+                    Application.Status.CANCELLED,
+                ]
+            )
+            .exists()
+        )
+        if accepted:
+            self.add_error(
+                "nik",
+                ValidationError(MESSAGES["already_accepted"], code="already_accepted"),
+            )
 
     def _clean_location(self, data):
         latitude, longitude = data.get("latitude"), data.get("longitude")
