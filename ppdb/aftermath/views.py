@@ -52,7 +52,7 @@ def _fail(request, error, form=None):
 @never_cache
 @login_required
 def aftermath(request, number):
-    """The parent's page for a result: re-register, object or withdraw."""
+    """Show the parent's page for a result: re-register, object or withdraw."""
     application = _own_application(request, number)
     return _render_aftermath(request, application)
 
@@ -124,7 +124,7 @@ def withdraw(request, number):
 @never_cache
 @login_required
 def complaints(request, pk):
-    """The complaints a person sent about a period, and a form for a new one."""
+    """List the complaints a person sent about a period, with a form for a new one."""
     period = get_object_or_404(AdmissionPeriod.objects.published(), pk=pk)
     applications = Application.objects.for_parent(request.user).filter(period=period)
     form = ComplaintForm(request.POST or None, applications=applications)
