@@ -1,5 +1,5 @@
 """
-Selection runs on the database, and what follows from their results.
+Run the admission selection on stored applications and publish its results.
 
 A run snapshots the verified applications and the period's rule set into
 the selection engine's input files, runs the engine (``ppdb.engine``),

@@ -1,11 +1,11 @@
 """
-The run shown to the public, and the ranking pages rendered from it, cached.
+Cache the ranking pages of the run shown to the public.
 
 A finished run never changes except for being published, so its pages
-are cached without expiry under a key that carries the run's id and
-whether it is official. Only the pointer from a period to the pages it
-shows changes, when a run finishes or is published, and those two events
-delete it.
+are cached without expiry. Their key contains the run's id and whether it
+is official. Only the pointer from a period to the page set it shows
+changes, when a run finishes or is published, and both events delete the
+pointer.
 """
 
 import threading
@@ -27,7 +27,7 @@ SHOWN_RUN_TIMEOUT = 60
 
 class _LocalPointers:
     """
-    Each period's shown run as this process last read it, for a few seconds.
+    Per-process copy of each period's shown page set, kept a few seconds.
 
     Reading the shared cache on every request of a ranking page costs more
     than the rest of the request, so each process keeps the pointer for
@@ -47,10 +47,10 @@ class _LocalPointers:
             return None
         return entry[0]
 
-    def put(self, key, run_id):
+    def put(self, key, name):
         seconds = getattr(settings, "PPDB_RANKING_POINTER_SECONDS", 5)
         with self.lock:
-            self.pointers[key] = (run_id, time.monotonic() + seconds)
+            self.pointers[key] = (name, time.monotonic() + seconds)
 
     def forget(self, keys):
         with self.lock:
@@ -124,7 +124,7 @@ def forget_shown_run(period_id):
 
 
 def run_finished(run):
-    """Point the period's pages at a newly finished run, if it is shown."""
+    """Delete the period's pointer, so the next request finds the new run."""
     forget_shown_run(run.period_id)
 
 

@@ -39,18 +39,18 @@ def seat_fill_chart(rows, *, title, description, chart_id="seat-fill"):
 
     ``rows`` is a list of ``(label, seats, filled)``. Each bar spans the
     school's seats in a light colour, with the filled part drawn over it,
-    and the figures ``filled/seats`` at its end. A school over its seats
-    (which a valid run never has) draws its bar in full.
+    and the figures ``filled/seats`` at its end. A school with more
+    accepted than seats, which a valid run never has, gets a full bar.
     """
     height = PADDING * 2 + ROW_HEIGHT * max(len(rows), 1)
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH - PADDING * 2
-    most = max((seats for _label, seats, _filled in rows), default=0) or 1
+    max_seats = max((seats for _label, seats, _filled in rows), default=0) or 1
     body = []
     for index, (label, seats, filled) in enumerate(rows):
         top = PADDING + index * ROW_HEIGHT
         bar_top = top + (ROW_HEIGHT - BAR_HEIGHT) // 2
-        seats_width = round(span * seats / most, 1)
-        filled_width = round(span * min(filled, seats) / most, 1) if seats else 0
+        seats_width = round(span * seats / max_seats, 1)
+        filled_width = round(span * min(filled, seats) / max_seats, 1) if seats else 0
         x = LABEL_WIDTH + PADDING
         body.append(
             f'<text x="{LABEL_WIDTH}" y="{top + ROW_HEIGHT - 7}" '
@@ -77,7 +77,7 @@ def column_chart(columns, *, title, description, chart_id="per-day"):
     count = max(len(columns), 1)
     slot = (WIDTH - PADDING * 2) / count
     width = max(slot * 0.7, 1)
-    most = max((value for _label, value in columns), default=0) or 1
+    max_value = max((value for _label, value in columns), default=0) or 1
     # About 8 characters of label fit in 56 units of width.
     every = max(1, round(56 / slot + 0.49))
     body = [
@@ -85,7 +85,7 @@ def column_chart(columns, *, title, description, chart_id="per-day"):
         f'x2="{WIDTH - PADDING}" y2="{COLUMN_CHART_HEIGHT}" class="chart-axis"/>'
     ]
     for index, (label, value) in enumerate(columns):
-        bar_height = round((COLUMN_CHART_HEIGHT - 20) * value / most, 1)
+        bar_height = round((COLUMN_CHART_HEIGHT - 20) * value / max_value, 1)
         x = round(PADDING + index * slot + (slot - width) / 2, 1)
         centre = round(x + width / 2, 1)
         top = round(COLUMN_CHART_HEIGHT - bar_height, 1)

@@ -2,10 +2,10 @@
 Compare a run with an earlier one: who moved in or out of a seat, and why.
 
 Each move names the school and track and the outcome before and after.
-Its causes come from the two runs' snapshots. The applicant's own input
-changed (which columns), the application is new or gone, or the school's
-seats changed. When none of these is true, other applicants' changes
-moved the cutoff.
+Its causes are read from the two runs' snapshots: the applicant's own
+input changed (with the columns), the application is new or gone, or the
+school's seats changed. When none of these is true, other applicants'
+changes moved the cutoff.
 """
 
 import csv
@@ -18,7 +18,8 @@ from ..models import SelectionResult, SelectionRun
 from .explanations import INELIGIBLE_REASONS
 from .snapshot import Snapshot
 
-# Input columns whose change can move an applicant; the name is left out.
+# Input columns whose change can move an applicant. The name cannot, so it
+# is left out.
 COMPARED_COLUMNS = (
     "birth_date",
     "sex",

@@ -3,7 +3,7 @@ Results of a run as CSV or XLSX, public (no identifiers) or internal.
 
 The public export carries names only in the period's public name format
 and no NIK, NISN, family card number or address. The internal export
-carries them for the education office; callers record each internal
+contains them for the education office, and callers record each internal
 export in the audit log (``record_internal_export``).
 """
 
@@ -122,7 +122,8 @@ def write_csv(run, audience, file, rows=None):
     """
     Write the export as UTF-8 CSV with LF line ends to a text ``file``.
 
-    ``rows`` defaults to ``export_rows(run, audience)``. Return the count.
+    ``rows`` defaults to ``export_rows(run, audience)``. Return the count of
+    rows written.
     """
     writer = csv.writer(file, lineterminator="\n")
     writer.writerow(columns(audience))
@@ -134,7 +135,10 @@ def write_csv(run, audience, file, rows=None):
 
 
 def write_xlsx(run, audience, file, rows=None):
-    """Write the export as an XLSX workbook to a binary ``file``; return the count."""
+    """Write the export as an XLSX workbook to a binary ``file``.
+
+    Return the count of rows written.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Results")[:31])
     sheet.append(list(columns(audience)))

@@ -3,9 +3,10 @@ Keep finished selection runs unchanged.
 
 Once a run has left ``running``, saving or deleting it or any of its
 results raises ``FinishedRunError``, except for the three fields that
-publishing sets. The guard runs on model ``save()`` and ``delete()``
-(including cascades); ``QuerySet.update()`` bypasses it, which only
-``ppdb.selection.runs`` uses, for the transitions it makes.
+publishing sets. The guard runs on model ``save()`` and ``delete()``,
+including cascades. ``QuerySet.update()`` bypasses it, and only
+``ppdb.selection.runs`` calls it on runs, for the status transitions it
+makes.
 """
 
 from django.db.models.signals import pre_delete, pre_save
@@ -36,14 +37,14 @@ def _check_run_save(sender, instance, raw=False, **kwargs):
             instance, model_field.attname
         ):
             raise FinishedRunError(
-                f"selection run {instance.pk} is finished; {model_field.name} "
-                "cannot change"
+                f"cannot change {model_field.name} of finished selection run "
+                f"{instance.pk}"
             )
 
 
 def _check_run_delete(sender, instance, **kwargs):
     if instance.status != SelectionRun.Status.RUNNING:
-        raise FinishedRunError(f"selection run {instance.pk} is finished")
+        raise FinishedRunError(f"cannot delete finished selection run {instance.pk}")
 
 
 def _check_result(sender, instance, raw=False, **kwargs):
@@ -52,7 +53,7 @@ def _check_result(sender, instance, raw=False, **kwargs):
     run = _stored_run(instance.run_id)
     if run is not None and run.status != SelectionRun.Status.RUNNING:
         raise FinishedRunError(
-            f"selection run {instance.run_id} is finished; its results cannot change"
+            f"cannot change the results of finished selection run {instance.run_id}"
         )
 
 

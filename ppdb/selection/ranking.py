@@ -272,8 +272,8 @@ class _RecentPages:
     """
     The most recently served pages, kept in this process.
 
-    A run's pages never change, so a copy here is never stale, and serving
-    it saves a round trip to the shared cache and unpickling the page.
+    The pages of a page set never change, so a copy here is never stale.
+    Serving it saves a round trip to the shared cache and unpickling.
     """
 
     def __init__(self, size=256):
@@ -343,8 +343,8 @@ def page_html(name, language, page):
         return None
     run_id = int(name.partition("-")[0])
     run = SelectionRun.objects.select_related("period").get(pk=run_id)
-    # NOTE: concurrent first requests for a run each render its pages; the
-    # cost is bounded by the requests arriving during one render.
+    # NOTE: concurrent first requests for a run each render its pages. The
+    # extra work is bounded by the requests that arrive during one render.
     pages = render_pages(run, language)
     _store_pages(run, language, pages)
     return pages.get(page)

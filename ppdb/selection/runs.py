@@ -62,7 +62,7 @@ BULK_SIZE = 2000
 
 class RunError(Exception):
     """
-    Raised when a run cannot be started or published; nothing is stored.
+    Raised when a run cannot be started or published. Nothing is stored.
 
     ``message`` is translated into the active language, and ``code`` is
     stable for tests and callers.
@@ -269,7 +269,7 @@ def start_run(period, user, dry_run=True, round=Round.MAIN, now=None, execute=Tr
 
 
 def _renew_lease(run, now=None):
-    """Extend the run's lease; return whether this worker still holds it."""
+    """Extend the run's lease and return whether this worker still holds it."""
     now = now or timezone.now()
     return bool(
         SelectionRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
@@ -503,7 +503,7 @@ def publish_run(run, user, now=None, request=None):
     Only the city admin (or a management command, ``user=None``) may
     publish, only a finished run that is not a dry run, and only once the
     announcement stage has opened. A run published earlier for the same
-    round stops being official; the audit log keeps both. Raise
+    round stops being official, and the audit log keeps both. Raise
     ``RunError`` otherwise, changing nothing.
     """
     _check_user(user)

@@ -24,8 +24,8 @@ APPLICANTS_NAME = "applicants.csv"
 # 1980-01-01 00:00, the earliest time a ZIP entry can carry.
 ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
 
-# Applications that take part in a run. Withdrawn and cancelled ones do
-# not; every other one does, with ``verified`` false unless verified, so
+# Applications that take part in a run: every status except withdrawn and
+# cancelled. Those not verified are written with ``verified`` false, so
 # that each parent gets a result with its reason.
 TAKING_PART = (
     Application.Status.SUBMITTED,
@@ -95,7 +95,8 @@ def _decimal_text(value):
 def current_overrides(period):
     """Return ``{(period_school_id, track): seats}`` of the overrides in force."""
     overrides = {}
-    # The model orders each school and track's rows newest first.
+    # Newest first within each school and track, so setdefault keeps the
+    # override in force.
     for override in SeatOverride.objects.filter(period_school__period=period).order_by(
         "period_school", "track", "-set_at", "-id"
     ):
@@ -143,8 +144,8 @@ def applicants_csv(period, rules, applications=None):
     """
     Return APPLICANTS.csv of the applications taking part in a run.
 
-    ``applications``, when given, is the queryset to write; by default every
-    application of the period with a status in ``TAKING_PART``. Submission
+    ``applications``, when given, is the queryset to write. The default is
+    every application of the period with a status in ``TAKING_PART``. Submission
     times are written to the second in the rule set's time zone, and
     kelurahan codes without their dots, as the engine reads them.
     """
