@@ -76,7 +76,7 @@ def build_live_class():
 
 
 def build_library_file(pages=500):
-    """Upload a PDF of ``pages`` pages to a library; its extraction is queued."""
+    """Upload a PDF of ``pages`` pages to a library and queue its extraction."""
     from django.core.files.base import ContentFile
 
     from library import filetypes

@@ -99,7 +99,7 @@ def own_postgres(postgres_template):
 
 @pytest.fixture
 def own_redis():
-    """Start a private redis-server and return it; the test may kill it."""
+    """Start a private redis-server, which the test may kill, and return it."""
     require(
         shutil.which("redis-server") is not None,
         "needs redis-server; install Debian's redis-server package",

@@ -52,7 +52,7 @@ def wait_for_port(port, timeout=START_TIMEOUT, process=None):
 
 
 def stop_process(process, timeout=10):
-    """Stop a child process with SIGTERM, then SIGKILL; safe to call twice."""
+    """Stop a child process with SIGTERM, then SIGKILL. Safe to call twice."""
     if process is None or process.poll() is not None:
         return
     process.terminate()
@@ -128,8 +128,8 @@ class PostgresServer:
                 shutil.chown(child, "postgres", "postgres")
 
     def start(self):
-        # Writes still survive a server crash, because the operating system
-        # keeps them; only a machine crash would need fsync.
+        # With fsync off, writes still survive a server crash because the
+        # operating system keeps them. Only a machine crash would need fsync.
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 "
             f"-c unix_socket_directories={self.data_dir.parent} -c fsync=off "
@@ -150,7 +150,7 @@ class PostgresServer:
         )
 
     def stop(self, mode="fast"):
-        """Stop the server; ``immediate`` skips the shutdown checkpoint, as a crash."""
+        """Stop the server. ``immediate`` skips the shutdown checkpoint, as a crash."""
         return self.run(
             "pg_ctl",
             "--pgdata",

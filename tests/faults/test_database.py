@@ -70,7 +70,7 @@ def save_json(seed, question, text, language=None):
 
 
 def save_until_stored(seed, question, text, outcomes):
-    """Send one answer again until it is saved; append each response to ``outcomes``."""
+    """Send one answer until it is saved, appending each response to ``outcomes``."""
     for _try in range(MAX_TRIES):
         response = save_json(seed, question, text)
         outcomes.append(response)

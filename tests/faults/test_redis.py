@@ -94,7 +94,7 @@ class Client:
             assert message["type"] != "error" or message.get("ref") != ref, message
 
     async def send(self, message_type, **fields):
-        """Send a message with a new ``ref``; return the reply (ack or error)."""
+        """Send a message with a new ``ref`` and return the reply (ack or error)."""
         self.refs += 1
         ref = f"{self.name}-{self.refs}"
         await self.socket.send(json.dumps({"type": message_type, "ref": ref, **fields}))
@@ -108,7 +108,7 @@ class Client:
                 return message
 
     async def chat(self, text):
-        """Send a chat message, waiting out the rate limit; return the reply."""
+        """Send a chat message after waiting out the rate limit and return the reply."""
         for _try in range(RATE_LIMIT_TRIES):
             reply = await self.send("chat", text=text)
             if reply.get("code") != "rate_limited":

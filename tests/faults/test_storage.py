@@ -40,7 +40,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 @pytest.fixture
 def own_s3(settings, monkeypatch):
-    """Point the default storage at a private moto S3 server; return the server."""
+    """Point the default storage at a private moto S3 server and return the server."""
     import boto3
 
     # No credential or region lookups may leave the machine, and a refused

@@ -10,7 +10,7 @@ lease and queue the file again, or mark it failed when no attempts are
 left, and the file never stays "running".
 
 NOTE: admission selection runs are not killed here, because the runs that
-the test factories build finish before a kill can land; the scheduled
+the test factories build finish before a kill can land. The scheduled
 reaper that fails a run with a passed lease is tested in
 ``tests/lms/test_scheduled_reapers.py``.
 """
