@@ -14,9 +14,9 @@ an operator of another school. An outcome is an HTTP status (``200``,
 ``400``, ``403``, ``404``, ``405``), ``login`` for a redirect to a login
 page, or ``302`` for any other redirect.
 
-The keyword arguments of ``row`` fill the URL: ``world("course")`` stands
-for the primary key of that object of the world (or the attribute after a
-dot, as in ``world("school.npsn")``), and any other value is used as it is.
+The keyword arguments of ``row`` fill the URL: ``world("course")`` is
+the primary key of that object of the world (or the attribute after a
+dot, as in ``world("school.npsn")``), and any other value is used as is.
 ``url=world("course.url")`` requests that path instead of reversing the
 name, ``method="post"`` sends an empty POST, and ``query`` adds a query
 string.
@@ -759,9 +759,9 @@ RULES = {
         number=world("application.registration_number"),
         document_pk=world("application_document"),
     ),
-    # Selection runs. The world's run is a dry run, which the public never
-    # sees, so its ranking pages are 404 for all; a parent opens only their
-    # own child's result; the run, report and export pages are the city
+    # Selection runs. The world's run is a dry run, which is never shown to
+    # the public, so its ranking pages are 404 for all. A parent opens only their
+    # own child's result, and the run, report and export pages are the city
     # admin's. Publishing the dry run is rejected with a message (302).
     "ppdb:ranking": row(
         # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city

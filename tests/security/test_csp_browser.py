@@ -67,7 +67,7 @@ def log_in(browser, base_url, user):
 def violations_after_load(browser, url):
     browser.get(url)
     # Deferred scripts (the live classroom, the quiz autosave) run after
-    # the load event; give them a moment to touch the page.
+    # the load event, so give them a moment to touch the page.
     time.sleep(1)
     return browser.execute_script("return window.__cspViolations || []")
 

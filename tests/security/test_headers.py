@@ -3,8 +3,8 @@ Security headers on each kind of response: pages, the admins, stored files.
 
 Pages the platform renders carry a Content Security Policy without inline
 script or style. Wagtail's and Django's admins carry a looser one, and
-stored files a sandbox that runs nothing. Every response carries the clickjacking,
-referrer and content-type headers and a Permissions-Policy.
+stored files a sandbox that runs nothing. Every response carries the
+clickjacking, referrer and content-type headers and a Permissions-Policy.
 """
 
 import re
