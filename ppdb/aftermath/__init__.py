@@ -1,7 +1,8 @@
 """
-What follows the announcement of results.
+Handle the steps that follow the announcement of selection results.
 
-Complaints, objections (sanggah), cancellation of an admission found to rest
-on forged documents, re-registration (daftar ulang) and withdrawal (cabut
-berkas). ``services`` holds the rules, ``views`` the pages.
+These are complaints, objections (sanggah), cancellation of an admission
+found to rest on forged documents, re-registration (daftar ulang) and
+withdrawal (cabut berkas). ``services`` contains the rules and ``views``
+the pages.
 """

@@ -1,10 +1,10 @@
 """
-The rules of what happens after the announcement, apart from the pages.
+Rules for complaints, objections, cancellation, re-registration and withdrawal.
 
 Each function checks who may act and when, changes the database in one
 transaction, writes the audit log and notifies the people concerned. A
-refusal raises ``AftermathError`` with a translated message and changes
-nothing.
+rejected action raises ``AftermathError`` with a translated message and
+changes nothing.
 """
 
 import logging
@@ -37,7 +37,7 @@ CLOSED_STATUSES = {Application.Status.WITHDRAWN, Application.Status.CANCELLED}
 
 
 class AftermathError(Exception):
-    """Raised when an action is not allowed; ``message`` is translated."""
+    """Raised when an action is not allowed. ``message`` is translated."""
 
     def __init__(self, code, message):
         self.code = code
@@ -50,8 +50,8 @@ def admission(application):
     Return the accepted result of ``application`` in an official run, or
     ``None``.
 
-    A seat won in the fill round counts over the main round, which the
-    applicant was not accepted in.
+    A seat won in the fill round takes precedence, because the fill round
+    takes only applicants whom the main round did not accept.
     """
     results = list(
         SelectionResult.objects.filter(
@@ -178,8 +178,8 @@ def answer_objection(objection, user, accepted, answer, correction="", new_run=F
     """
     Answer ``objection`` as staff ``user``.
 
-    An accepted objection may carry a correction and ask for a new run; the
-    correction itself is made on the application by the verification pages.
+    An accepted objection may carry a correction and ask for a new run. The
+    correction itself is made on the application in the verification pages.
     """
     application = objection.application
     if not is_office_staff(user, application):

@@ -24,7 +24,7 @@ from .forms import (
 
 
 def _own_application(request, number):
-    """Return the parent's application ``number``; others get a 404."""
+    """Return the parent's application ``number``, or raise Http404."""
     return get_object_or_404(
         Application.objects.for_parent(request.user).select_related("period"),
         registration_number=number,
@@ -32,7 +32,10 @@ def _own_application(request, number):
 
 
 def _staff_application(request, number):
-    """Return application ``number`` if the request's user works on it."""
+    """Return application ``number`` if the user is office staff for it.
+
+    Raise Http404 for anyone else.
+    """
     application = get_object_or_404(
         Application.objects.select_related("period"), registration_number=number
     )
@@ -42,7 +45,7 @@ def _staff_application(request, number):
 
 
 def _fail(request, error, form=None):
-    """Show a refused action's message on the form, or as a page message."""
+    """Show a rejected action's message on the form, or as a page message."""
     if form is not None:
         form.add_error(None, error.message)
     else:
