@@ -1,7 +1,7 @@
 """
-Parents' registration of a child for admission.
+Let parents register a child for admission.
 
-``forms`` and ``views`` hold the web side, ``services`` stores an
+``forms`` and ``views`` contain the web side, ``services`` stores an
 application in one transaction, and ``boundary``, ``documents`` and
-``checks`` hold the rules that need no database.
+``checks`` contain the rules that need no database.
 """

@@ -1,12 +1,12 @@
 """
-Whether a home lies inside the city's boundary polygon.
+Test whether a home lies inside the city's boundary polygon.
 
 No Django import. A polygon is a sequence of ``(latitude, longitude)``
-vertices in decimal degrees, in order around the city; the last vertex is
-joined back to the first. Edges are straight lines in latitude and
-longitude. Across a city that differs from the great-circle edge by far
-less than the error of a drawn boundary, so the ray-casting test on plain
-degrees is enough.
+vertices in decimal degrees, in order around the city, and the last vertex
+is joined back to the first. Edges are straight lines in latitude and
+longitude. Across a city, such a line differs from the great-circle edge by
+far less than the error of a drawn boundary, so the ray-casting test on
+plain degrees is enough.
 """
 
 import math
@@ -58,7 +58,7 @@ def contains(polygon, latitude, longitude):
         (y1, x1), (y2, x2) = previous, current
         if _on_segment(y, x, y1, x1, y2, x2):
             return True
-        # Count an edge only when it straddles the ray's latitude; the
+        # Count an edge only when it straddles the ray's latitude. The
         # half-open test counts a vertex on the ray once, not twice.
         if (y1 > y) != (y2 > y):
             crossing = x1 + (y - y1) * (x2 - x1) / (y2 - y1)

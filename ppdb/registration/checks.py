@@ -128,6 +128,6 @@ def rules_for_text(text, source="rules"):
     Return the ``Rules`` of the TOML rule set ``text``, parsed once.
 
     Every registration request reads the same rule set, so the parsed
-    result is kept per process; a changed text is a new key.
+    result is cached per process. A changed text is a new cache key.
     """
     return Rules(parse_rules(text, source=source))

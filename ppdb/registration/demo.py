@@ -36,7 +36,7 @@ DEMO_JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 @dataclass(frozen=True)
 class DemoChild:
-    """A demo child; ``nik_mismatch`` shows the operator an identity flag."""
+    """A demo child. ``nik_mismatch`` gives the operator an identity flag."""
 
     name: str
     sex: str

@@ -108,7 +108,7 @@ def check_content(name, fileobj):
     Return ``(content_type, None)`` for an acceptable file, else ``(None, code)``.
 
     ``code`` is ``document_extension`` when the name has no accepted
-    extension, ``document_content`` when the content is no PDF, JPEG or
+    extension, ``document_content`` when the content is not a PDF, JPEG or
     PNG, and ``document_mismatch`` when it is one of them but not the one
     the name claims. The file position is restored.
     """

@@ -77,8 +77,8 @@ MESSAGES = {
         "with its real format and upload it."
     ),
     "document_too_large": _(
-        "%(name)s is %(size)s; a document may be at most %(limit)s. Scan it at "
-        "a lower resolution or as a PDF."
+        "%(name)s is %(size)s, but a document may be at most %(limit)s. Scan "
+        "it at a lower resolution or as a PDF."
     ),
     "too_old": _(
         "The child is too old for this admission: on %(reference_date)s a child "
@@ -374,7 +374,7 @@ class ApplicationForm(forms.Form):
 
     def _clean_already_accepted(self, data):
         # A child accepted in an earlier stage (afirmasi, say) may not take
-        # part in a later one until the first application is withdrawn; the
+        # part in a later one until the first application is withdrawn. The
         # seat it frees then goes where the rule set's spillover sends it.
         nik = data.get("nik")
         if not nik or self.errors.get("nik"):

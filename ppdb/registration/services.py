@@ -101,11 +101,11 @@ def submit(period, parent, data, *, consent, request=None, now=None):
     """
     Store the application in the cleaned form ``data`` and return it.
 
-    Return ``(application, created)``; ``created`` is false when an
+    Return ``(application, created)``. ``created`` is false when an
     application with the same submission token already existed. Raise
-    ``ValidationError`` when the registration stage is closed or the child
-    already has an active application in the period; nothing is stored
-    then. ``consent`` is ``(version, consented_at)``.
+    ``ValidationError``, storing nothing, when the registration stage is
+    closed or the child already has an active application in the period.
+    ``consent`` is ``(version, consented_at)``.
     """
     token = data["submission_token"]
     saved_files = []
@@ -226,8 +226,8 @@ def _store_documents(application, uploader, uploads, saved_files, replace=True):
     """
     Save each upload as the current document of its kind.
 
-    With ``replace``, the document of that kind in force so far stops being
-    current; a new application has none, so it skips that query.
+    With ``replace``, the current document of that kind stops being
+    current. A new application has none, so it skips that query.
     """
     for kind, upload in uploads.items():
         if replace:
@@ -246,8 +246,8 @@ def _store_documents(application, uploader, uploads, saved_files, replace=True):
             token=secrets.token_hex(16),
         )
         upload.seek(0)
-        # Storage picks the final name; record it before the row is saved
-        # so a failure later in the transaction can remove the file.
+        # Storage picks the final name. Record it before the row is saved,
+        # so that a failure later in the transaction can remove the file.
         document.file.save(kind, upload, save=False)
         saved_files.append((document.file.storage, document.file.name))
         document.save()
@@ -265,8 +265,9 @@ def correct(application, parent, data, *, request=None, now=None):
     """
     Store a parent's correction of ``application`` and send it back for review.
 
-    Raise ``ValidationError`` when corrections are closed; nothing is stored
-    then. Replaced documents stay, no longer current, for the history.
+    Raise ``ValidationError``, storing nothing, when corrections are closed
+    or the new NIK has another active application. Replaced documents stay,
+    no longer current, for the history.
     """
     saved_files = []
     try:

@@ -136,9 +136,9 @@ def register(request, pk):
     """
     Show the registration form and store the application it posts.
 
-    The size-limit handler must be in place before anything reads the
-    request body, and the CSRF middleware does, so the CSRF check runs in
-    ``_register`` instead.
+    The size-limit upload handler must be installed before anything reads
+    the request body. The CSRF middleware would read it first, so this view
+    is exempt and ``_register`` runs the CSRF check instead.
     """
     limit_handler = FileSizeLimitHandler(request, settings.PPDB_MAX_DOCUMENT_SIZE)
     if request.method == "POST":
