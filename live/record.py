@@ -1,5 +1,5 @@
 """
-The record a live class leaves behind: its replay and its chat transcript.
+Build the record of a live class: its replay and its chat transcript.
 
 Both are read from the append-only event log, so they show exactly what the
 participants saw, in sequence order.
@@ -28,7 +28,12 @@ REPLAY_KINDS = (
 
 
 def replay_start(session):
-    """Return the moment a replay's timeline starts from."""
+    """
+    Return the start of the replay's timeline.
+
+    That is the earlier of the class's opening and its first event, or the
+    scheduled start when it has neither.
+    """
     first = (
         LiveEvent.objects.filter(session=session)
         .order_by("seq")
@@ -45,7 +50,7 @@ def replay_page(session, after=0, limit=REPLAY_PAGE_SIZE):
 
     Each entry carries the server message a participant received and its
     offset in milliseconds from the start of the class. ``next`` is the
-    sequence number to ask for after this page, or ``None`` at the end.
+    ``after`` value of the next page, or ``None`` on the last page.
     """
     events = list(
         LiveEvent.objects.filter(

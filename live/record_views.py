@@ -36,7 +36,7 @@ def _session_seconds(session):
 @login_required
 @require_safe
 def attendance_page(request, session_id):
-    """Show attendance as a table and a chart, to each person what is theirs."""
+    """Show attendance as a table and a chart, with only the rows the user may see."""
     session, course, role = load_session(request, session_id)
     rows = attendance.session_attendance(session)
     if role == "teacher":
@@ -80,7 +80,7 @@ def replay(request, session_id):
     """
     Show the replay of a class.
 
-    Without JavaScript the page lists the first events as a timeline; the
+    Without JavaScript the page lists the first events as a timeline. The
     script plays chat, slides, whiteboard and polls back in time.
     """
     session, course, role = load_session(request, session_id)

@@ -10,10 +10,11 @@ connection may be served by another daphne process: the message then
 travels through the session's channel layer group, and only the process
 that serves the target connection delivers it (``fanout.Hub``).
 
-Signalling messages are not logged. They are only useful for the seconds a
-negotiation takes, a late joiner or a replay must never act on an old
-offer, and ICE candidates carry the network addresses of people's homes and
-phones, which the platform should not keep.
+Signalling messages are not stored in the event log, and the debug log line
+of a relayed message contains only ids. The messages are useful only for the
+seconds a negotiation takes, and a late joiner or a replay must never act on
+an old offer. ICE candidates also contain the network addresses of people's
+homes and phones, which the platform should not keep.
 
 Peer-to-peer media works for small groups: every participant sends a
 stream to every other one, so the upload a phone needs grows with the

@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 MAX_BYTES = 50 * 1024 * 1024
 # The longer side of a rendered page in pixels. At 960 px an A4 page full of
 # 11-point text stays legible and is 90 KB as WebP (pypdfium2 5.15, quality
-# 60); slides with less text are smaller.
+# 60). Slides with less text are smaller.
 IMAGE_SIZE = 960
 # Limits of one page render. Rendering that A4 text page took 38 MB of
 # resident memory in the worker, so a page that needs 512 MB of address
@@ -113,7 +113,7 @@ def course_pdfs(session):
 @contextlib.contextmanager
 def local_copy(document, title):
     """
-    Copy a document's file to a temporary file; yield ``(path, sha256)``.
+    Copy a document's file to a temporary file and yield ``(path, sha256)``.
 
     Raise ``ProtocolError`` with ``pdf_too_large`` or ``not_pdf`` before
     copying more than needed.
@@ -151,7 +151,7 @@ def image_name(file_hash, page):
 
 
 def info_name(file_hash):
-    """Name the stored facts about a rendered PDF: ``{"page_count": N}``."""
+    """Return the storage name of a PDF's ``{"page_count": N}`` file."""
     return f"live/slides/{file_hash}/info.json"
 
 
@@ -165,7 +165,12 @@ def stored_page_count(file_hash):
 
 
 def run_worker(path, page, output):
-    """Render ``page`` of the PDF at ``path`` to ``output``; return the result."""
+    """
+    Render ``page`` of the PDF at ``path`` to ``output`` in a child process.
+
+    Return the worker's result dict, or an error result on a timeout or a
+    crash.
+    """
     command = [
         sys.executable,
         "-E",
@@ -184,6 +189,9 @@ def run_worker(path, page, output):
     timeout = setting("RENDER_TIMEOUT_SECONDS", RENDER_TIMEOUT_SECONDS)
     # The worker runs from the project directory, where ``live`` imports.
     project_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # NOTE: the child inherits this process's environment, so a renderer
+    # exploited by a hostile PDF could read secrets passed as environment
+    # variables (SECRET_KEY, DATABASE_URL in production).
     try:
         finished = subprocess.run(  # noqa: S603 - fixed command, no shell
             command,
@@ -250,7 +258,7 @@ def render_error(result, page, title):
 
 def prepare_file(document, title, page, known_hash=None):
     """
-    Make sure ``page`` of ``document`` is rendered; return ``(hash, page_count)``.
+    Render ``page`` of ``document`` unless stored and return ``(hash, page_count)``.
 
     ``known_hash`` is the hash of the file when the session last showed it.
     While that page is cached, the file is not read again.
@@ -266,9 +274,9 @@ def prepare_file(document, title, page, known_hash=None):
 
 def ensure_image(deck, page):
     """
-    Render a page of a stored deck if the storage lacks it; return its name.
+    Render a page of a stored deck if the storage lacks it and return its name.
 
-    ``deck.document`` must be loaded already: this runs outside the
+    ``deck.document`` must be loaded already, because this runs outside the
     database thread.
     """
     name = image_name(deck.file_hash, page)
@@ -306,7 +314,7 @@ def save_deck(session_id, user, source, document, title, file_hash, page_count):
 
 
 def move_to(session_id, deck, page):
-    """Make ``page`` of ``deck`` (or no slide) current; return the new version."""
+    """Make ``page`` of ``deck`` (or no slide) current and return the new version."""
     SlidePosition.objects.get_or_create(session_id=session_id)
     with transaction.atomic():
         position = SlidePosition.objects.select_for_update().get(session_id=session_id)
@@ -327,7 +335,7 @@ def current_position(session_id):
 
 
 def describe_deck(deck):
-    """Describe a deck as ``slide`` messages and events do."""
+    """Return the ``deck`` object of ``slide`` messages and events."""
     if deck is None:
         return None
     return {
@@ -340,7 +348,7 @@ def describe_deck(deck):
 
 
 def image_url(session_id, deck, page):
-    """Return the address of a page image; the hash makes it change with the file."""
+    """Return the URL of a page image, which changes with the file's hash."""
     if deck is None:
         return None
     url = reverse("live:slide_image", args=[session_id, deck["id"], page])
@@ -382,7 +390,7 @@ def snapshot(session_id):
 
 
 async def show(session_id, user, source, document_id, page):
-    """Show ``page`` of a document; return the event payload."""
+    """Show ``page`` of a document and return the event payload."""
     document, title = await database_sync_to_async(find_document)(
         user, session_id, source, document_id
     )
@@ -415,7 +423,7 @@ async def show(session_id, user, source, document_id, page):
 
 
 async def turn(session_id, page):
-    """Show another page of the current deck; return the event payload."""
+    """Show another page of the current deck and return the event payload."""
     position = await database_sync_to_async(current_position)(session_id)
     if position is None or position.deck is None:
         raise ProtocolError(ErrorCode.NO_SLIDES)
@@ -430,6 +438,6 @@ async def turn(session_id, page):
 
 
 async def stop(session_id):
-    """Stop showing slides; return the event payload."""
+    """Stop showing slides and return the event payload."""
     version = await database_sync_to_async(move_to)(session_id, None, None)
     return {"deck": None, "page": None, "version": version}

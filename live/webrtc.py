@@ -8,8 +8,8 @@ bounded, printable text that a browser's ``RTCPeerConnection`` could accept,
 and not arbitrary data between two people.
 
 This module is plain Python with no Django import. Each check returns
-``None`` for a valid value, or a short English ``detail`` that names the
-broken part; ``live.protocol`` turns it into an ``error`` message.
+``None`` for a valid value, or a short English ``detail`` code that names the
+invalid part. ``live.protocol`` turns that code into an ``error`` message.
 """
 
 import ipaddress
@@ -75,7 +75,7 @@ def sdp_problem(sdp):
 
 
 def address_problem(address):
-    """Return ``None`` when ``address`` is an IP address or a host name."""
+    """Return ``None`` for an IP address or a host name, else ``"bad_address"``."""
     try:
         ipaddress.ip_address(address)
     except ValueError:
