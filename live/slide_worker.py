@@ -17,10 +17,10 @@ or, when it cannot render the page, ``{"status": "error", "error": CODE,
 ``not_pdf``, ``page_out_of_range`` and ``memory``. The parent process also
 kills the worker after a wall-time limit (``live.slides``).
 
-The module imports nothing from Django, so a broken or hostile PDF is parsed
-in a process without the project's settings, database connections or
-storage clients. The process does inherit the parent's environment
-variables (see ``live.slides.run_worker``).
+The module imports nothing from Django, and ``live.slides.run_worker``
+starts it with a minimal environment, so a broken or hostile PDF is parsed
+in a process without the project's settings, secrets, database connections
+or storage clients.
 """
 
 import argparse

@@ -189,15 +189,17 @@ def run_worker(path, page, output):
     timeout = setting("RENDER_TIMEOUT_SECONDS", RENDER_TIMEOUT_SECONDS)
     # The worker runs from the project directory, where ``live`` imports.
     project_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    # NOTE: the child inherits this process's environment, so a renderer
-    # exploited by a hostile PDF could read secrets passed as environment
-    # variables (SECRET_KEY, DATABASE_URL in production).
+    # The child gets a minimal environment, so a renderer exploited by a
+    # hostile PDF cannot read secrets that production passes as environment
+    # variables (SECRET_KEY, DATABASE_URL).
+    environment = {"PATH": os.environ.get("PATH", os.defpath), "LC_ALL": "C.UTF-8"}
     try:
         finished = subprocess.run(  # noqa: S603 - fixed command, no shell
             command,
             capture_output=True,
             timeout=timeout,
             cwd=project_dir,
+            env=environment,
             check=False,
         )
     except subprocess.TimeoutExpired:

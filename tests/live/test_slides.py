@@ -135,6 +135,29 @@ def test_worker_rejects_bad_input(tmp_path):
     assert out_of_range["page_count"] == 2
 
 
+def test_worker_runs_without_secrets(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "rahasia-produksi")
+    monkeypatch.setenv("DATABASE_URL", "postgres://lms:sandi@127.0.0.1/lms")
+    calls = []
+    real_run = slides.subprocess.run
+
+    def recording_run(command, **kwargs):
+        calls.append(kwargs)
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(slides.subprocess, "run", recording_run)
+    pdf = tmp_path / "deck.pdf"
+    pdf.write_bytes(pdf_bytes(1))
+
+    result = slides.run_worker(str(pdf), 1, str(tmp_path / "page.webp"))
+
+    assert result == {"status": "ok", "page_count": 1}
+    environment = calls[0]["env"]
+    assert "SECRET_KEY" not in environment
+    assert "DATABASE_URL" not in environment
+    assert not any("sandi" in value for value in environment.values())
+
+
 def test_render_limits_turn_into_render_failed(tmp_path, settings):
     pdf = tmp_path / "deck.pdf"
     pdf.write_bytes(pdf_bytes(1))
