@@ -351,6 +351,21 @@ def current_poll(session_id, user, role):
     return description
 
 
+def last_closed_poll(session_id):
+    """Describe the session's most recently closed poll with its final counts."""
+    poll = (
+        Poll.objects.filter(session_id=session_id, closed_at__isnull=False)
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+    if poll is None:
+        return None
+    options = poll_options(poll)
+    return describe_poll(
+        poll, [each.text for each in options], [each.votes for each in options]
+    )
+
+
 def session_polls(session):
     """Return the polls of a session with their options, for the record page."""
     return list(

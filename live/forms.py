@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from courses import api as courses_api
 
 from .models import LiveSession
-from .protocol import CHAT_MAX_LENGTH
+from .protocol import (
+    CHAT_MAX_LENGTH,
+    MAX_ID,
+    POLL_MAX_OPTIONS,
+    POLL_QUESTION_MAX_LENGTH,
+)
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -82,3 +87,68 @@ class LiveSessionForm(forms.ModelForm):
         if commit:
             session.save()
         return session
+
+
+# The forms of the classroom tools, posted when JavaScript is off. Their
+# limits are the protocol's, and ``live.classroom`` checks the rest (blank
+# text after cleaning, duplicate options, the poll being open).
+
+
+class PollForm(forms.Form):
+    """A new poll: the question, one option per line, and when results show."""
+
+    question = forms.CharField(
+        label=_("Question"),
+        max_length=POLL_QUESTION_MAX_LENGTH,
+        strip=True,
+        error_messages={
+            "required": _("The question is empty. Write the question to ask."),
+            "max_length": _(
+                "The question is too long: %(show_value)s characters, at most "
+                "%(limit_value)s allowed."
+            ),
+        },
+    )
+    options = forms.CharField(
+        label=_("Options, one per line (2 to 10)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("The options are missing. Write 2 to 10, one per line.")
+        },
+    )
+    live_results = forms.BooleanField(
+        label=_("Show results to students while the poll is open"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_options(self):
+        lines = self.cleaned_data["options"].splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+
+class PollAnswerForm(forms.Form):
+    """A student's answer: the poll and the position of the chosen option."""
+
+    poll = forms.IntegerField(min_value=1, max_value=MAX_ID)
+    option = forms.IntegerField(min_value=0, max_value=POLL_MAX_OPTIONS - 1)
+
+
+class PollCloseForm(forms.Form):
+    poll = forms.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class HandLowerForm(forms.Form):
+    """The hand to lower: the sender's own when ``user`` is left out."""
+
+    user = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class ChatMuteForm(forms.Form):
+    muted = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
+    )
+
+
+class RemoveForm(forms.Form):
+    user = forms.IntegerField(min_value=1, max_value=MAX_ID)

@@ -16,11 +16,12 @@ from . import attendance, classroom, services
 from .access import participant_role
 from .errors import error_message
 from .eventlog import LogUnavailable
-from .forms import ChatForm, LiveSessionForm, taught_courses
+from .forms import ChatForm, LiveSessionForm, PollForm, taught_courses
 from .models import (
     InvalidTransition,
     LiveSession,
     RateLimited,
+    Removal,
     SessionEnded,
     SessionState,
 )
@@ -54,8 +55,18 @@ def load_session(request, session_id):
     return session, course, role
 
 
-def forbidden(request, session, course):
-    logger.info("live page forbidden session=%s user=%s", session.pk, request.user.pk)
+def forbidden(request, session, course, control=False):
+    """
+    Respond 403 to a person who may not join the session.
+
+    With ``control``, the person may join but tried a teacher control.
+    """
+    logger.info(
+        "live page forbidden session=%s user=%s control=%s",
+        session.pk,
+        request.user.pk,
+        control,
+    )
     return render(
         request,
         "live/forbidden.html",
@@ -63,6 +74,11 @@ def forbidden(request, session, course):
             "session": session,
             "course": course,
             "removed": classroom.is_removed(session.pk, request.user.pk),
+            "control_message": (
+                error_message(ErrorCode.FORBIDDEN, {"reason": "control"})
+                if control
+                else None
+            ),
         },
         status=403,
     )
@@ -102,21 +118,78 @@ def session_detail(request, session_id):
     session, course, role = load_session(request, session_id)
     if role is None:
         return forbidden(request, session, course)
-    return render(
-        request,
-        "live/session.html",
-        {
-            "session": session,
-            "course": course,
-            "role": role,
-            "can_manage": role == "teacher",
-            "chat": services.recent_chat(session),
-            "participants": services.participants(session.pk),
-            "form": ChatForm(),
-            "websocket_path": websocket_path(session),
-            "now": timezone.now(),
-        },
-    )
+    return session_page(request, session, course, role)
+
+
+def session_page(request, session, course, role, poll_form=None, status=200):
+    """
+    Render the join page of a live class for a person with ``role``.
+
+    ``poll_form`` is a rejected poll form to show again with its errors.
+    """
+    context = {
+        "session": session,
+        "course": course,
+        "role": role,
+        "can_manage": role == "teacher",
+        "chat": services.recent_chat(session),
+        "participants": services.participants(session.pk),
+        "form": ChatForm(),
+        "websocket_path": websocket_path(session),
+        "now": timezone.now(),
+    }
+    if session.state != SessionState.ENDED:
+        context["tools"] = classroom_tools(request.user, session, course, role)
+        context["poll_form"] = poll_form or PollForm()
+    return render(request, "live/session.html", context, status=status)
+
+
+def poll_rows(poll):
+    """
+    Return one row per option of a described poll, for the page's table.
+
+    Each row has the option's ``index`` and ``text``, and its ``count`` and
+    ``percent`` when the description carries counts.
+    """
+    counts = poll.get("counts")
+    total = poll.get("total") or 1
+    rows = []
+    for index, text in enumerate(poll["options"]):
+        row = {"index": index, "text": text}
+        if counts is not None:
+            row["count"] = counts[index]
+            row["percent"] = round(100 * counts[index] / total)
+        rows.append(row)
+    return rows
+
+
+def classroom_tools(user, session, course, role):
+    """
+    Return the state of the hands, poll and chat mute, as the page shows it.
+
+    The page shows the same state that the ``welcome`` message carries, so
+    that a browser without JavaScript sees it on every reload.
+    """
+    state = classroom.snapshot(session.pk, user, role)
+    poll = state["poll"]
+    if poll is not None:
+        poll["rows"] = poll_rows(poll)
+    closed = classroom.last_closed_poll(session.pk)
+    if closed is not None:
+        closed["rows"] = poll_rows(closed)
+    tools = {
+        "hands": state["hands"],
+        "hand_raised": any(hand["id"] == user.pk for hand in state["hands"]),
+        "poll": poll,
+        "closed_poll": closed,
+        "chat_muted": state["chat_muted"],
+    }
+    if role == "teacher":
+        removed = Removal.objects.filter(session=session).values("user_id")
+        tools["students"] = courses_api.enrolled_students(course).exclude(
+            pk__in=removed
+        )
+    return tools
 
 
 @login_required
@@ -132,6 +205,11 @@ def post_chat(request, session_id):
     if role is None:
         return forbidden(request, session, course)
     target = reverse("live:session", args=[session.pk]) + "#chat"
+    if role != "teacher" and classroom.is_chat_muted(session.pk):
+        # The websocket rejects the chat of students while muted, and so
+        # does the form.
+        messages.error(request, error_message(ErrorCode.CHAT_MUTED))
+        return redirect(target)
     form = ChatForm(request.POST)
     if not form.is_valid():
         for error in form.errors["text"]:

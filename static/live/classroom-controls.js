@@ -410,4 +410,9 @@
 
   setLowDataAttribute(storedLowData());
   panel.hidden = false;
+  // The plain forms of the same tools are for browsers without JavaScript.
+  var forms = root.querySelector("[data-live-forms]");
+  if (forms) {
+    forms.hidden = true;
+  }
 })();

@@ -50,6 +50,11 @@ async def test_browser_hand_poll_and_mute(daphne_server, browser, classroom):
         browser.find_element, By.CSS_SELECTOR, "[data-live-controls]"
     )
     assert await asyncio.to_thread(panel.is_displayed)
+    # The plain forms for browsers without JavaScript are hidden.
+    forms = await asyncio.to_thread(
+        browser.find_element, By.CSS_SELECTOR, "[data-live-forms]"
+    )
+    assert not await asyncio.to_thread(forms.is_displayed)
 
     async with open_connection(daphne_server, session, teacher_cookie) as teacher:
         await receive(teacher, "welcome")

@@ -615,6 +615,58 @@ RULES = {
         " login 403   403   200   403   403   403   403   403   403",
         session_id=world("live_session"),
     ),
+    # The classroom forms for browsers without JavaScript. A participant's
+    # post redirects back to the page, with an error when the action does
+    # not apply to the role. Teacher controls are the teachers' only. An
+    # empty poll form shows the page again with its errors.
+    "live:hand_raise": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:hand_lower": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:poll_answer": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 302   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:hands_lower_all": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:poll_close": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:chat_mute": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:remove": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   302   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
+    "live:poll_open": row(
+        # anon  stud  stud2 teach tch2  par   par2  oper  oper2 city
+        " login 403   403   400   403   403   403   403   403   403",
+        session_id=world("live_session"),
+        method="post",
+    ),
     # The record of a class: attendance for teachers, students (their own)
     # and parents of enrolled children (their own children's); replay and
     # transcript for participants.

@@ -1,0 +1,155 @@
+"""
+The classroom tools in two chromium instances with JavaScript turned off.
+
+A student and a teacher use only the plain forms of the join page: hands, a
+poll, the chat mute, removing the student and ending the class. After each
+post the page reloads and shows the new state, or the error.
+"""
+
+import pytest
+from django.urls import reverse
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
+
+from live.errors import error_message
+from live.models import LiveEvent, LiveSession, Poll, PollAnswer, RaisedHand, Removal
+from live.protocol import ErrorCode
+
+from .browsers import NO_JAVASCRIPT, chromium
+from .conftest import session_cookie
+from .test_browser import log_in
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser,
+    pytest.mark.slow,
+]
+
+WAIT_SECONDS = 15
+
+
+def tools_text(browser):
+    return browser.find_element(By.CSS_SELECTOR, "[data-live-forms]").text
+
+
+def notices(browser):
+    items = browser.find_elements(By.CSS_SELECTOR, "ul.messages li")
+    return [item.text for item in items]
+
+
+def field(browser, name):
+    """Return the field ``name`` of the forms, not of the hidden JavaScript tools."""
+    return browser.find_element(By.CSS_SELECTOR, f'[data-live-forms] [name="{name}"]')
+
+
+def submit(browser, button):
+    """Click a form's ``button`` and wait until the next page replaced this one."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(browser, WAIT_SECONDS).until(staleness_of(page))
+
+
+def press(browser, session, name):
+    """Press the button of the classroom form that posts to ``live:name``."""
+    action = reverse(f"live:{name}", args=[session.pk])
+    selector = f'[data-live-forms] form[action^="{action}"] button'
+    submit(browser, browser.find_element(By.CSS_SELECTOR, selector))
+
+
+def test_classroom_tools_without_javascript(daphne_server, classroom):
+    session = classroom.session
+    page_url = f"{daphne_server}/live/{session.pk}/"
+    with (
+        chromium(prefs=NO_JAVASCRIPT) as student,
+        chromium(prefs=NO_JAVASCRIPT) as teacher,
+    ):
+        log_in(student, daphne_server, session_cookie(classroom.student))
+        log_in(teacher, daphne_server, session_cookie(classroom.teacher))
+
+        # The JavaScript tools stay hidden, and the forms show.
+        student.get(page_url)
+        controls = student.find_element(By.CSS_SELECTOR, "[data-live-controls]")
+        assert not controls.is_displayed()
+        assert student.find_element(By.CSS_SELECTOR, "[data-live-forms]").is_displayed()
+        status = student.find_element(By.CSS_SELECTOR, "[data-connection]").text
+        assert status == "Muat ulang halaman untuk melihat pesan baru."
+
+        press(student, session, "hand_raise")
+        assert notices(student) == ["Tangan Anda terangkat."]
+        assert "Turunkan tangan" in tools_text(student)
+        assert RaisedHand.objects.filter(lowered_at__isnull=True).count() == 1
+
+        # The teacher sees the queue and asks a poll.
+        teacher.get(page_url)
+        queue = teacher.find_element(By.CSS_SELECTOR, "[data-forms-hands]").text
+        assert "Budi Santoso" in queue
+        field(teacher, "question").send_keys("Berapa 1/2 + 1/4?")
+        field(teacher, "options").send_keys("1/4\n3/4")
+        press(teacher, session, "poll_open")
+        assert notices(teacher) == ["Jajak pendapat dibuka. Siswa dapat menjawab."]
+        assert Poll.objects.get().question == "Berapa 1/2 + 1/4?"
+
+        # The student reloads, answers once, and sees the live results.
+        submit(student, student.find_element(By.CSS_SELECTOR, "[data-forms-reload]"))
+        assert "Berapa 1/2 + 1/4?" in tools_text(student)
+        student.find_element(
+            By.CSS_SELECTOR, '[data-live-forms] input[name="option"][value="1"]'
+        ).click()
+        press(student, session, "poll_answer")
+        assert notices(student) == ["Jawaban Anda tersimpan."]
+        assert "3/4 (jawaban Anda)" in tools_text(student)
+        assert student.find_elements(By.CSS_SELECTOR, 'input[name="option"]') == []
+        assert PollAnswer.objects.get().option.position == 1
+
+        # A second poll while one is open is rejected, and keeps the text.
+        teacher.get(page_url)
+        assert "1 jawaban" in tools_text(teacher)
+        press(teacher, session, "poll_close")
+        assert notices(teacher) == ["Jajak pendapat ditutup."]
+        assert "Hasil akhir" in tools_text(teacher)
+        field(teacher, "question").send_keys("Siap ujian?")
+        field(teacher, "options").send_keys("Ya")
+        press(teacher, session, "poll_open")
+        invalid = error_message(ErrorCode.INVALID_POLL_OPTIONS, {"detail": "count"})
+        assert notices(teacher) == [invalid]
+        typed = field(teacher, "question").get_attribute("value")
+        assert typed == "Siap ujian?"
+        assert Poll.objects.count() == 1
+
+        press(teacher, session, "hands_lower_all")
+        assert notices(teacher) == ["Semua tangan diturunkan."]
+        assert RaisedHand.objects.filter(lowered_at__isnull=True).count() == 0
+
+        # A muted chat rejects the student's message.
+        press(teacher, session, "chat_mute")
+        assert notices(teacher) == ["Obrolan dinonaktifkan untuk siswa."]
+        student.get(page_url)
+        assert "Guru menonaktifkan obrolan." in tools_text(student)
+        student.find_element(By.CSS_SELECTOR, "[data-chat-form] textarea").send_keys(
+            "halo"
+        )
+        submit(
+            student, student.find_element(By.CSS_SELECTOR, "[data-chat-form] button")
+        )
+        assert notices(student) == [error_message(ErrorCode.CHAT_MUTED)]
+        assert LiveEvent.objects.filter(kind=LiveEvent.Kind.CHAT).count() == 0
+
+        # The teacher removes the student, who may no longer enter.
+        Select(field(teacher, "user")).select_by_visible_text("Budi Santoso")
+        press(teacher, session, "remove")
+        assert notices(teacher) == ["Budi Santoso dikeluarkan dari kelas langsung."]
+        assert Removal.objects.filter(user=classroom.student).exists()
+        student.get(page_url)
+        assert (
+            "Guru mengeluarkan Anda" in student.find_element(By.TAG_NAME, "main").text
+        )
+
+        end = teacher.find_element(
+            By.CSS_SELECTOR, ".manage form[action$='/end/'] button"
+        )
+        submit(teacher, end)
+        assert notices(teacher) == ["Kelas langsung telah berakhir."]
+        assert LiveSession.objects.get(pk=session.pk).state == "ended"
+        assert teacher.find_elements(By.CSS_SELECTOR, "[data-live-forms]") == []
