@@ -10,8 +10,9 @@ imported, unless the import is strict, where one bad row stops them all.
 
 Each item gets an import key: its identifier when it has one, otherwise a
 hash of its title, date issued and file checksums. A row whose key an item
-of the target library already has is skipped, so running the same import
-again adds nothing.
+imported into the target library already has is skipped, so running the
+same import again adds nothing. The key is unique per library in the
+database, so two imports running at the same time cannot both store a row.
 """
 
 import csv
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db import IntegrityError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -607,17 +609,14 @@ def import_items(
     ``ImportResult``, or raise ``CSVFileError`` when the file is rejected as
     a whole, and then nothing is stored.
 
-    NOTE: the import key is looked up before the rows are stored and is not
-    unique in the database, so two imports of the same rows running at the
-    same time can both store an item.
+    A row that another import stores between the lookup of the keys and
+    this import's insert is skipped too. The insert fails on the unique
+    import key, or on the slug or tree path that the other item took, and
+    the key is then found.
     """
     result = ImportResult()
     rows = read_rows(index, folder, data, result)
-    existing = dict(
-        LibraryItemPage.objects.child_of(index)
-        .filter(import_key__in=[row.metadata.import_key for row in rows])
-        .values_list("import_key", "pk")
-    )
+    existing = imported_items(index, [row.metadata.import_key for row in rows])
     stop = dry_run or (strict and result.errors)
     for row in rows:
         page_id = existing.get(row.metadata.import_key)
@@ -644,6 +643,15 @@ def import_items(
     return result
 
 
+def imported_items(index, keys):
+    """Return {import key: page id} of the items imported into ``index``."""
+    return dict(
+        LibraryItemPage.objects.filter(
+            import_library=index, import_key__in=keys
+        ).values_list("import_key", "pk")
+    )
+
+
 def import_row(index, row, user, publish, result):
     """Store one checked row. A failure becomes an error of the row's line."""
     handles = []
@@ -666,7 +674,18 @@ def import_row(index, row, user, publish, result):
         item_files = create_item_with_files(
             index, row.metadata, files, user=user, publish=publish
         )
-    except ValidationError as error:
+    except (ValidationError, IntegrityError) as error:
+        # Another import may have stored the row after this one looked the
+        # keys up. Its item then has the slug, the tree path or the import
+        # key first, so Wagtail's slug check or the database rejects this one.
+        page_id = imported_items(index, [row.metadata.import_key]).get(
+            row.metadata.import_key
+        )
+        if page_id is not None:
+            _skip_row(index, row, page_id, result)
+            return
+        if isinstance(error, IntegrityError):
+            raise
         message = " ".join(error.messages)
     except OSError as error:
         # The file vanished after the check, or the storage failed.
@@ -689,3 +708,13 @@ def import_row(index, row, user, publish, result):
         )
         return
     result.imported.append((row.line, item_files[0].item))
+
+
+def _skip_row(index, row, page_id, result):
+    logger.info(
+        "library import row skipped, stored by another import index=%s line=%s item=%s",
+        index.pk,
+        row.line,
+        page_id,
+    )
+    result.skipped.append((row.line, page_id))

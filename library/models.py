@@ -288,6 +288,19 @@ class LibraryItemPage(Page):
     import_key = models.CharField(
         _("import key"), max_length=300, blank=True, editable=False, db_index=True
     )
+    # The library that ``library_import`` stored the item in. Together with
+    # ``import_key`` it is unique, so no run of an import, not even two at
+    # once, stores the same row twice in one library. It stays when the item
+    # is moved, so an import into the first library still skips the row.
+    import_library = models.ForeignKey(
+        "library.LibraryIndexPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("imported into"),
+    )
     embargo_until = models.DateField(
         _("embargo until"),
         null=True,
@@ -360,10 +373,22 @@ class LibraryItemPage(Page):
     ]
     parent_page_types = ["library.LibraryIndexPage"]
     subpage_types = []
+    # A copy is a new item, not the imported row, and would break the unique
+    # import key of the library.
+    # NOTE: Wagtail 8.0's create_alias ignores this list and copies both
+    # fields, so creating an alias of an imported item fails on that key.
+    exclude_fields_in_copy = ["import_key", "import_library"]
 
     class Meta:
         verbose_name = _("library item")
         verbose_name_plural = _("library items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_library", "import_key"],
+                condition=~models.Q(import_key=""),
+                name="library_item_import_key_unique",
+            ),
+        ]
 
     def clean(self):
         super().clean()

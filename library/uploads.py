@@ -122,6 +122,8 @@ def create_item_with_files(index, metadata, files, *, user, publish):
             for stored_file in stored:
                 stored_file.document.save()
             page = _build_page(metadata, user, unique_slug(index, metadata.title))
+            if metadata.import_key:
+                page.import_library = index
             index.add_child(instance=page)
             revision = page.save_revision(user=user, log_action=True)
             if publish:

@@ -9,9 +9,11 @@ and a second run imports nothing twice.
 
 import io
 import shutil
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 from wagtail.documents import get_document_model
 
 from library import importer
@@ -19,9 +21,11 @@ from library.models import (
     AccessLevel,
     ItemFile,
     ItemType,
+    LibraryIndexPage,
     LibraryItemPage,
     Licence,
 )
+from tests.conftest import require
 
 pytestmark = pytest.mark.django_db
 
@@ -243,6 +247,155 @@ BAD_ROWS = [
         "Tanggal terbit 2999 ada di masa depan.",
     ),
 ]
+
+
+def _stored_files(settings):
+    return sorted(path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file())
+
+
+def test_racing_run_skips_rows_stored_meanwhile(
+    folder, library, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    csv_path = write_csv(folder, GOOD_ROWS)
+    run_import(
+        folder, csv_path, library, capture_callbacks=django_capture_on_commit_callbacks
+    )
+    first_ids = sorted(LibraryItemPage.objects.values_list("pk", flat=True))
+    documents = get_document_model().objects.count()
+    files = _stored_files(settings)
+    # A run that looked the keys up before the first run committed found
+    # none of them, so it goes on to insert every row.
+    lookups = []
+    real_lookup = importer.imported_items
+
+    def lookup_before_commit(index, keys):
+        lookups.append(keys)
+        return {} if len(lookups) == 1 else real_lookup(index, keys)
+
+    monkeypatch.setattr(importer, "imported_items", lookup_before_commit)
+
+    stdout, stderr = run_import(
+        folder,
+        csv_path,
+        library,
+        "-v",
+        "2",
+        capture_callbacks=django_capture_on_commit_callbacks,
+    )
+
+    assert sorted(LibraryItemPage.objects.values_list("pk", flat=True)) == first_ids
+    assert get_document_model().objects.count() == documents
+    assert _stored_files(settings) == files
+    assert len(lookups) == 3
+    assert "0 diimpor, 2 dilewati" in stdout
+    assert f"baris 2: dilewati, sudah diimpor sebagai halaman {first_ids[0]}" in stdout
+    assert "baris" not in stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_store_rows_once(folder, library, settings, monkeypatch):
+    require(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: SQLite lets one writer in at a time",
+        embedded_skips=True,
+    )
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    data = write_csv(folder, GOOD_ROWS).read_bytes()
+    # Both runs look the keys up before either stores a row.
+    barrier = threading.Barrier(2, timeout=30)
+    real_lookup = importer.imported_items
+
+    def lookup_then_wait(index, keys):
+        found = real_lookup(index, keys)
+        if len(keys) == len(GOOD_ROWS):
+            barrier.wait()
+        return found
+
+    monkeypatch.setattr(importer, "imported_items", lookup_then_wait)
+    results, failures = [], []
+
+    def run_import_in_thread():
+        try:
+            index = LibraryIndexPage.objects.get(pk=library.pk)
+            results.append(importer.import_items(index, folder, data))
+        except Exception as error:  # noqa: BLE001 (reported by the assert below)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_import_in_thread) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert failures == []
+    assert len(results) == 2
+    assert LibraryItemPage.objects.child_of(library).count() == len(GOOD_ROWS)
+    assert sum(len(result.imported) for result in results) == len(GOOD_ROWS)
+    assert sum(len(result.skipped) for result in results) == len(GOOD_ROWS)
+    assert all(result.errors == [] for result in results)
+
+
+def test_import_key_unique_in_database(
+    folder, library, django_capture_on_commit_callbacks
+):
+    run_import(
+        folder,
+        write_csv(folder, GOOD_ROWS),
+        library,
+        capture_callbacks=django_capture_on_commit_callbacks,
+    )
+    first, second = LibraryItemPage.objects.order_by("pk")
+    second_key = second.import_key
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LibraryItemPage.objects.filter(pk=second.pk).update(import_key=first.import_key)
+
+    second.refresh_from_db()
+    assert second.import_key == second_key
+    assert first.import_library == library
+    assert second.import_library == library
+
+
+def test_same_rows_imported_into_other_library(
+    folder, library, other_library, django_capture_on_commit_callbacks
+):
+    csv_path = write_csv(folder, GOOD_ROWS)
+    run_import(
+        folder, csv_path, library, capture_callbacks=django_capture_on_commit_callbacks
+    )
+
+    stdout, _stderr = run_import(
+        folder,
+        csv_path,
+        other_library,
+        capture_callbacks=django_capture_on_commit_callbacks,
+    )
+
+    assert "2 diimpor, 0 dilewati" in stdout
+    assert LibraryItemPage.objects.child_of(other_library).count() == 2
+    assert LibraryItemPage.objects.filter(import_library=other_library).count() == 2
+
+
+def test_copied_item_keeps_no_import_key(
+    folder, library, django_capture_on_commit_callbacks
+):
+    run_import(
+        folder,
+        write_csv(folder, GOOD_ROWS[1:]),
+        library,
+        capture_callbacks=django_capture_on_commit_callbacks,
+    )
+    imported = LibraryItemPage.objects.get()
+
+    copy = imported.copy(update_attrs={"title": "Salinan", "slug": "salinan"})
+
+    copy = LibraryItemPage.objects.get(pk=copy.pk)
+    assert copy.import_key == ""
+    assert copy.import_library is None
 
 
 def test_bad_rows_reported_good_imported(
