@@ -13,9 +13,10 @@ from .forms import SearchForm
 from .models import LibraryItemPage
 from .search import search_items
 
-# The most results one list export contains, the best ranked first.
-# NOTE: a longer list needs a streamed export; 500 covers the result pages
-# that people read through.
+# The maximum number of results in one list export, in the order of the
+# result pages. The search page states the cap next to the export links when
+# a search has more hits. The cap bounds the work of one anonymous request,
+# and 500 covers the 25 result pages of 20 that people read through.
 MAX_EXPORT_ITEMS = 500
 
 

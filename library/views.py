@@ -23,6 +23,7 @@ from lms.unavailable import (
 )
 from lms.uploads import FileSizeLimitHandler
 
+from . import citation_views
 from .access import can_download, publishes_at_once, upload_libraries
 from .forms import SearchForm, UploadForm
 from .models import ItemFile, LibraryItemPage
@@ -73,6 +74,7 @@ def search(request):
             "facets": found.facets if found else [],
             "has_words": found.has_words if found else True,
             "hidden_filters": hidden_filters,
+            "max_export_items": citation_views.MAX_EXPORT_ITEMS,
         },
     )
 

@@ -407,3 +407,29 @@ def test_search_page_links_list_export(library, teacher, client):
     html = response.content.decode()
     assert reverse("library:cite_results", args=["ris"]) + "?q=air" in html
     assert reverse("library:cite_results", args=["bibtex"]) + "?q=air" in html
+
+
+@pytest.mark.django_db
+def test_result_list_export_cap_shown(library, teacher, client, monkeypatch):
+    for number in range(3):
+        _item(library, teacher, title=f"Penelitian air {number}")
+    monkeypatch.setattr("library.citation_views.MAX_EXPORT_ITEMS", 2)
+
+    page = client.get(reverse("library:search"), {"q": "penelitian air"})
+    export = client.get(
+        reverse("library:cite_results", args=["ris"]), {"q": "penelitian air"}
+    )
+
+    assert "Kutip 2 hasil pertama dari 3" in page.content.decode()
+    assert export.content.decode().count("TY  - ") == 2
+
+
+@pytest.mark.django_db
+def test_result_list_export_cap_hidden_below(library, teacher, client):
+    _item(library, teacher, title="Penelitian air bersih")
+
+    response = client.get(reverse("library:search"), {"q": "penelitian air"})
+
+    html = response.content.decode()
+    assert "Kutip hasil ini:" in html
+    assert "hasil pertama dari" not in html
