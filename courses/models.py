@@ -494,17 +494,12 @@ class CoursePage(CourseAccessMixin, CachedRouteMixin, Page):
                 self.enrol_class_group()
 
     @classmethod
-    def get_route_queryset(cls, request, page_id):
-        # The course page shows its year, semester and class group.
-        return (
-            super()
-            .get_route_queryset(request, page_id)
-            .select_related("academic_year", "semester__academic_year", "class_group")
-        )
-
-    @classmethod
     def annotate_viewer(cls, queryset, request, page_id):
-        return queryset.annotate(**viewer_flag_expressions(page_id, request.user))
+        """Add the viewer's role and progress in the course to the route query."""
+        from .progress import annotate_course_progress
+
+        queryset = queryset.annotate(**viewer_flag_expressions(page_id, request.user))
+        return annotate_course_progress(queryset, request, page_id)
 
     def get_course(self):
         return self
@@ -535,6 +530,13 @@ class CoursePage(CourseAccessMixin, CachedRouteMixin, Page):
         if self.semester_id:
             return self.semester.ends_on
         return self.academic_year.ends_on
+
+    def term_names(self):
+        """Return the names of the class group and of the semester, else the year."""
+        return {
+            "class_group": self.class_group.name if self.class_group_id else "",
+            "term": str(self.semester if self.semester_id else self.academic_year),
+        }
 
     def has_ended(self, day=None):
         return (day or timezone.localdate()) > self.ends_on
@@ -640,6 +642,9 @@ class CoursePage(CourseAccessMixin, CachedRouteMixin, Page):
         context["teachers"] = data.get_or_build(
             "teachers", lambda: [str(teacher) for teacher in self.teachers.all()]
         )
+        # The route query loads no related rows, so the names come from the
+        # route data. courses.signals replaces the generation when one changes.
+        context["term_names"] = data.get_or_build("term_names", self.term_names)
         # The filter's output is a SafeString, which stays one when cached.
         context["description_html"] = data.get_or_build(
             "description",
@@ -655,9 +660,12 @@ class CoursePage(CourseAccessMixin, CachedRouteMixin, Page):
             lesson for lesson in all_lessons if lesson.depth == self.depth + 1
         ]
         if role == CourseRole.STUDENT:
-            from .progress import progress_for
+            from .progress import annotated_progress, progress_for
 
-            context["progress"] = progress_for(request.user, self, all_lessons)
+            progress = annotated_progress(self, all_lessons)
+            if progress is None:
+                progress = progress_for(request.user, self, all_lessons)
+            context["progress"] = progress
         add_menu_flags(context, request)
         return context
 

@@ -65,6 +65,11 @@ def lesson_links(request, course):
     return cached_links(request, f"lessons:{course.pk}", lessons)
 
 
+def stored_lesson_links(request, course_id):
+    """Return the links of ``lesson_links`` from the route data, or ``None``."""
+    return route_data(request).get(f"links:lessons:{course_id}")
+
+
 def unit_links(request, course):
     """Return links to the live units of ``course``, in tree order."""
     units = UnitPage.objects.child_of(course).live().order_by("path")

@@ -3,10 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
 
-from .models import LessonPage, LessonProgress
+from .models import LessonPage, LessonProgress, table_sql
+from .outline import stored_lesson_links
 
 # How often a student's last visit to one lesson is written down.
 SEEN_RESOLUTION = datetime.timedelta(minutes=5)
@@ -86,13 +87,24 @@ def progress_for(student, course, lessons=None):
         student=student, lesson_id__in=[lesson.pk for lesson in lessons]
     )
     done_ids = frozenset(row.lesson_id for row in rows if row.completed_at)
-    open_rows = sorted(
-        (row for row in rows if row.completed_at is None),
-        key=lambda row: row.last_seen_at,
-        reverse=True,
-    )
+    open_rows = [row for row in rows if row.completed_at is None]
+    # The same order as the route query of ``annotate_course_progress``.
+    last_open = max(open_rows, key=lambda row: (row.last_seen_at, row.pk), default=None)
+    last_open_id = last_open.lesson_id if last_open is not None else None
+    return progress_from(lessons, done_ids, last_open_id)
+
+
+def progress_from(lessons, done_ids, last_open_id):
+    """
+    Return the ``CourseProgress`` through ``lessons`` from the progress rows.
+
+    ``done_ids`` are the ids of the lessons done, and ``last_open_id`` is the
+    lesson last opened and not done, or ``None``. Ids of lessons that are
+    not in ``lessons`` are ignored.
+    """
     by_id = {lesson.pk: lesson for lesson in lessons}
-    continue_lesson = by_id[open_rows[0].lesson_id] if open_rows else None
+    done_ids = frozenset(done_ids) & by_id.keys()
+    continue_lesson = by_id.get(last_open_id)
     if continue_lesson is None:
         continue_lesson = next(
             (lesson for lesson in lessons if lesson.pk not in done_ids), None
@@ -103,6 +115,67 @@ def progress_for(student, course, lessons=None):
         continue_lesson=continue_lesson,
         done_ids=done_ids,
     )
+
+
+# The aggregate that joins a column of ids into one comma-separated string,
+# per database vendor. On other databases the course page reads the
+# progress rows with a query of their own.
+ID_LIST_AGGREGATES = {
+    "postgresql": "string_agg(CAST(lesson_id AS text), ',')",
+    "sqlite": "group_concat(lesson_id, ',')",
+}
+
+
+def annotate_course_progress(queryset, request, course_id):
+    """
+    Add the viewer's progress through course ``course_id`` to ``queryset``.
+
+    The course page's route query uses it, so that the page needs no query
+    of its own for the progress rows. The lessons counted are the live ones
+    that the route data links to. Before the route data has them, the
+    queryset comes back unchanged and ``progress_for`` reads the rows.
+    ``annotated_progress`` reads the two annotations.
+    """
+    aggregate = ID_LIST_AGGREGATES.get(connections[queryset.db].vendor)
+    links = stored_lesson_links(request, course_id)
+    if aggregate is None or not links:
+        return queryset
+    lesson_ids = [link.pk for link in links]
+    placeholders = ", ".join(["%s"] * len(lesson_ids))
+    rows = f"FROM {{table}} WHERE student_id = %s AND lesson_id IN ({placeholders})"
+    params = (request.user.pk, *lesson_ids)
+    return queryset.annotate(
+        viewer_done_lesson_ids=table_sql(
+            f"SELECT {aggregate} {rows} AND completed_at IS NOT NULL",
+            LessonProgress,
+            params,
+            models.TextField(),
+        ),
+        # Ordered as in progress_for, by the latest visit and then the newest row.
+        viewer_last_open_lesson_id=table_sql(
+            f"SELECT lesson_id {rows} AND completed_at IS NULL "
+            "ORDER BY last_seen_at DESC, id DESC LIMIT 1",
+            LessonProgress,
+            params,
+            models.BigIntegerField(),
+        ),
+    )
+
+
+def annotated_progress(course, lessons):
+    """
+    Return the ``CourseProgress`` that ``annotate_course_progress`` loaded.
+
+    Return ``None`` when ``course`` was loaded without it.
+    """
+    if not hasattr(course, "viewer_done_lesson_ids"):
+        return None
+    done_ids = {
+        int(lesson_id)
+        for lesson_id in (course.viewer_done_lesson_ids or "").split(",")
+        if lesson_id
+    }
+    return progress_from(lessons, done_ids, course.viewer_last_open_lesson_id)
 
 
 def class_overview(course, students):

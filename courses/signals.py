@@ -1,9 +1,10 @@
 """
 Keep the courses' Django groups in step with courses and memberships.
 
-Course pages also keep their teachers' names in their route data, which is
-used only under the current generation of the page tree, so a change of
-those names replaces the generation.
+Course pages also keep their teachers' names and the names of their class
+group, semester and academic year in their route data, which is used only
+under the current generation of the page tree, so a change of those names
+replaces the generation.
 """
 
 import logging
@@ -13,7 +14,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
-from lms.models import Membership
+from lms.models import AcademicYear, ClassGroup, Membership, Semester
 from lms.page_routes import forget_routes_on_commit
 
 from .models import CoursePage, LessonPage, Notification
@@ -50,6 +51,16 @@ def teacher_deleted(sender, instance, **kwargs):
     # Deleting a teacher's account removes them from their courses without
     # saving the course pages.
     if instance.taught_courses.exists():
+        forget_routes_on_commit()
+
+
+@receiver([post_save, post_delete], sender=AcademicYear)
+@receiver([post_save, post_delete], sender=Semester)
+@receiver([post_save, post_delete], sender=ClassGroup)
+def term_changed(sender, instance, raw=False, **kwargs):
+    # Deleting a class group also clears it from its courses by a queryset
+    # update, which saves no page.
+    if not raw:
         forget_routes_on_commit()
 
 

@@ -8,6 +8,7 @@ in-memory cache of this process, which the test client shares.
 """
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -20,6 +21,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from courses.models import Enrolment, LessonPage, LessonProgress
 from lms import page_routes
+from lms.models import ClassGroup
 
 from .factories import (
     enrol,
@@ -96,9 +98,9 @@ def test_second_request_skips_routing(client, world):
 
 # Queries of a student's second request on a cached route. The user comes
 # first. One query then loads the page with the student's role in the
-# course, and on a lesson page also the student's progress row. The course
-# page then reads the progress rows of its lessons.
-QUERY_BUDGET = {"course": 3, "lesson": 2}
+# course and the student's progress: the row of the lesson on a lesson
+# page, the lessons done and the last one opened on a course page.
+QUERY_BUDGET = {"course": 2, "lesson": 2}
 
 
 @pytest.mark.parametrize("page_name", ["course", "lesson"])
@@ -415,3 +417,198 @@ def test_cached_lesson_denies_other_student(client, world):
     client.force_login(outsider)
 
     assert client.get(url).status_code == 403
+
+
+def progress_section(html):
+    """Return the course page's progress section, or ``None`` without one."""
+    match = re.search(r'<section class="progress".*?</section>', html, re.DOTALL)
+    return match.group(0) if match else None
+
+
+def continue_link(html):
+    """Return the address of the course page's continue button, or ``None``."""
+    match = re.search(r'<a class="button" href="([^"]+)"', progress_section(html))
+    return match.group(1) if match else None
+
+
+def set_progress(student, lesson, minutes_ago, done=False):
+    seen = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    LessonProgress.objects.update_or_create(
+        student=student,
+        lesson=lesson,
+        defaults={"last_seen_at": seen, "completed_at": seen if done else None},
+    )
+
+
+def test_cached_course_shows_fresh_progress(client, world):
+    url = world["course"].url
+    client.get(url)
+    before = progress_section(client.get(url).content.decode())
+    assert "0 dari 1 pelajaran selesai" in before
+
+    client.post(reverse("courses:lesson_done", args=[world["lesson"].pk]))
+    page = client.get(url).content.decode()
+
+    assert "1 dari 1 pelajaran selesai" in progress_section(page)
+    assert "✓ selesai" in page
+
+
+def test_cached_course_continues_last_opened(client, world):
+    first = world["lesson"]
+    second = make_lesson(world["course"], title="Massa")
+    student = world["student"]
+    url = world["course"].url
+    client.get(url)
+    assert continue_link(client.get(url).content.decode()) == first.url
+
+    set_progress(student, first, minutes_ago=30)
+    set_progress(student, second, minutes_ago=10)
+    assert continue_link(client.get(url).content.decode()) == second.url
+
+    set_progress(student, first, minutes_ago=1)
+    assert continue_link(client.get(url).content.decode()) == first.url
+
+    set_progress(student, first, minutes_ago=1, done=True)
+    assert continue_link(client.get(url).content.decode()) == second.url
+
+    set_progress(student, second, minutes_ago=1, done=True)
+    page = client.get(url).content.decode()
+    assert continue_link(page) is None
+    assert "2 dari 2 pelajaran selesai" in progress_section(page)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [(0, 5, False)],
+        [(0, 5, True), (1, 20, False)],
+        [(0, 5, False), (1, 5, False), (2, 9, True)],
+        [(0, 1, True), (1, 2, True), (2, 3, True)],
+    ],
+    ids=["none", "one-open", "done-and-open", "same-time", "all-done"],
+)
+def test_cached_course_progress_matches_query(client, world, settings, rows):
+    # The route query folds the progress rows into the page query. The
+    # page without the route cache reads them with progress_for.
+    lessons = [world["lesson"]] + [
+        make_lesson(world["course"], title=f"Bab {number}") for number in (2, 3)
+    ]
+    for index, minutes_ago, done in rows:
+        set_progress(world["student"], lessons[index], minutes_ago, done)
+    # A row of a lesson in another course is not part of this one.
+    other_course = make_course(world["index"], teachers=[world["teacher"]])
+    set_progress(world["student"], make_lesson(other_course), minutes_ago=0)
+    url = world["course"].url
+    client.get(url)
+    cached = client.get(url).content.decode()
+
+    settings.PAGE_ROUTE_CACHE = False
+    uncached = client.get(url).content.decode()
+
+    assert progress_section(cached) == progress_section(uncached)
+    assert cached.count("✓ selesai") == sum(1 for row in rows if row[2])
+    assert uncached.count("✓ selesai") == sum(1 for row in rows if row[2])
+
+
+def test_cached_course_counts_new_lesson(client, world, committed):
+    url = world["course"].url
+    client.post(reverse("courses:lesson_done", args=[world["lesson"].pk]))
+    client.get(url)
+    assert "1 dari 1 pelajaran selesai" in client.get(url).content.decode()
+
+    with committed():
+        make_lesson(world["course"], title="Tekanan udara")
+    page = client.get(url).content.decode()
+
+    assert "1 dari 2 pelajaran selesai" in progress_section(page)
+    assert "Tekanan udara" in page
+
+
+def test_cached_course_progress_per_language(client, world, settings):
+    url = world["course"].url
+    client.get(url)
+    assert "0 dari 1 pelajaran selesai" in client.get(url).content.decode()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.get(url)
+    english = client.get(url).content.decode()
+
+    assert "0 of 1 lessons done" in progress_section(english)
+    assert "pelajaran selesai" not in english
+
+
+def test_ended_enrolment_denies_cached_course(client, world):
+    url = world["course"].url
+    client.get(url)
+    assert client.get(url).status_code == 200
+    Enrolment.objects.filter(student=world["student"]).update(
+        ends_on=datetime.date.today() - datetime.timedelta(days=30)
+    )
+
+    assert client.get(url).status_code == 403
+
+
+def test_new_enrolment_shows_cached_course_progress(client, world):
+    newcomer = make_student(make_school())
+    url = world["course"].url
+    client.get(url)
+    client.force_login(newcomer)
+    assert client.get(url).status_code == 403
+
+    enrol(world["course"], newcomer)
+    set_progress(newcomer, world["lesson"], minutes_ago=3, done=True)
+    page = client.get(url).content.decode()
+
+    assert "1 dari 1 pelajaran selesai" in progress_section(page)
+
+
+def test_cached_course_progress_is_per_student(client, world):
+    url = world["course"].url
+    set_progress(world["student"], world["lesson"], minutes_ago=3, done=True)
+    client.get(url)
+    assert "1 dari 1 pelajaran selesai" in client.get(url).content.decode()
+    classmate = make_student(world["course"].school)
+    enrol(world["course"], classmate)
+    client.force_login(classmate)
+
+    page = client.get(url).content.decode()
+
+    assert "0 dari 1 pelajaran selesai" in progress_section(page)
+
+
+def test_course_shows_renamed_class_group(client, world, committed):
+    course = world["course"]
+    group = ClassGroup.objects.create(
+        school=course.school, academic_year=course.academic_year, grade=7, name="7A"
+    )
+    course.class_group = group
+    with committed():
+        course.save_revision().publish()
+    url = course.url
+    client.get(url)
+    assert "· 7A ·" in client.get(url).content.decode()
+
+    group.name = "7B"
+    with committed():
+        group.save()
+    assert "· 7B ·" in client.get(url).content.decode()
+
+    with committed():
+        group.delete()
+    page = client.get(url).content.decode()
+    assert "· 7B ·" not in page
+    assert client.get(url).status_code == 200
+
+
+def test_course_shows_renamed_year(client, world, committed):
+    year = world["course"].academic_year
+    url = world["course"].url
+    client.get(url)
+    assert year.name in client.get(url).content.decode()
+
+    year.name = "2099/2100"
+    with committed():
+        year.save()
+
+    assert "2099/2100" in client.get(url).content.decode()
