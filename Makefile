@@ -29,7 +29,7 @@ node_modules/.installed: package.json package-lock.json
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data
-	$(BIN)/daphne -b $(HOST) -p $(PORT) lms.asgi:application
+	$(BIN)/python -m lms.serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
