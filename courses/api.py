@@ -9,7 +9,7 @@ without breaking its callers.
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from .models import CoursePage, CourseRole, Enrolment, LessonPage
+from .models import CoursePage, CourseRole, Enrolment, LessonPage, with_viewer_flags
 
 __all__ = [
     "CourseRole",
@@ -17,6 +17,7 @@ __all__ = [
     "courses_for",
     "enrolled_students",
     "get_course",
+    "get_course_and_role",
     "lesson_documents",
 ]
 
@@ -28,6 +29,27 @@ def get_course(course_id):
     except (TypeError, ValueError):
         return None
     return CoursePage.objects.live().filter(pk=course_id).first()
+
+
+def get_course_and_role(course_id, user):
+    """
+    Return the live course ``course_id`` and the role of ``user`` in it.
+
+    Return ``(None, None)`` when there is no such live course. Teachers and
+    students of the course cost one query, other people one or two more.
+    The role is as ``course_role`` returns it.
+    """
+    try:
+        course_id = int(course_id)
+    except (TypeError, ValueError):
+        return None, None
+    if user is None or not user.is_authenticated:
+        return get_course(course_id), None
+    courses = CoursePage.objects.live().filter(pk=course_id)
+    course = with_viewer_flags(courses, user).first()
+    if course is None:
+        return None, None
+    return course, course.viewer_role(user)
 
 
 def course_role(user, course):

@@ -27,11 +27,19 @@ def participant_role(user, session, course=None):
         course = courses_api.get_course(session.course_id)
     if course is None:
         return None
+    return role_in_session(user, session, courses_api.course_role(user, course))
+
+
+def role_in_session(user, session, course_role):
+    """
+    Return the role of ``user`` in ``session`` given their ``course_role``.
+
+    ``course_role`` comes from ``courses.api`` for the session's live course.
+    """
     if user.pk == session.teacher_id:
         return "teacher"
-    role = courses_api.course_role(user, course)
-    if role is not None and str(role) in PARTICIPANT_ROLES:
-        return str(role)
+    if course_role is not None and str(course_role) in PARTICIPANT_ROLES:
+        return str(course_role)
     return None
 
 

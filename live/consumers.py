@@ -25,10 +25,11 @@ from django.db import DatabaseError
 from courses import api as courses_api
 
 from . import classroom, protocol, services, signalling, slides
-from .access import participant_role
+from .access import role_in_session
 from .errors import error_message
 from .eventlog import LAYER_ERRORS, LogUnavailable, get_log
 from .fanout import get_hub
+from .joins import get_joins, personal_state
 from .models import LiveEvent, RateLimited, SessionEnded, SessionState
 from .protocol import CloseCode, ErrorCode, ProtocolError
 
@@ -126,16 +127,20 @@ def check_access(session_id, user):
     """
     if user is None or not user.is_authenticated:
         raise Rejection(ErrorCode.LOGIN_REQUIRED, CloseCode.LOGIN_REQUIRED)
-    session = services.get_session(session_id)
-    course = courses_api.get_course(session.course_id) if session else None
+    # Two queries for teachers and students: the session with whether the
+    # person was removed from it, then the course with the person's role.
+    session = services.get_session(session_id, person=user)
+    course = course_role = None
+    if session is not None:
+        course, course_role = courses_api.get_course_and_role(session.course_id, user)
     if session is None or course is None:
         raise Rejection(ErrorCode.NOT_FOUND, CloseCode.NOT_FOUND)
-    role = participant_role(user, session, course)
+    role = role_in_session(user, session, course_role)
     if role is None:
         raise Rejection(ErrorCode.FORBIDDEN, CloseCode.FORBIDDEN)
     if session.state == SessionState.ENDED:
         raise Rejection(ErrorCode.SESSION_ENDED, CloseCode.SESSION_ENDED)
-    if classroom.is_removed(session.pk, user.pk):
+    if session.person_removed:
         raise Rejection(ErrorCode.REMOVED, CloseCode.REMOVED)
     return session, course, role
 
@@ -213,6 +218,15 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.leave()
             await self.send_error(ErrorCode.UNAVAILABLE)
             await self.close(code=CloseCode.SERVER_ERROR)
+        except DatabaseError:
+            logger.exception(
+                "live database error on join session=%s user=%s",
+                self.session_id,
+                user_id,
+            )
+            await self.leave()
+            await self.send_error(ErrorCode.SERVER_ERROR)
+            await self.close(code=CloseCode.SERVER_ERROR)
 
     async def join(self, session, course):
         self.person = services.describe_person(self.user, self.role)
@@ -222,20 +236,22 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
         # Joined first, so that a failure below still undoes what was done.
         self.joined = True
         await get_hub().add(self)
-        await database_sync_to_async(services.join)(
-            self.session_id, self.user, self.role, self.channel_name
+        last_seq = await get_log().last_seq(self.session_id)
+        # Read after last_seq, so that it includes the changes of every event
+        # up to last_seq. Later events follow the welcome. Joins at the same
+        # moment share one read and one write (see ``live.joins``).
+        joins = get_joins()
+        shared = await joins.snapshot(self.session_id, last_seq)
+        poll_id = shared["poll"]["id"] if shared["poll"] else None
+        answered = await joins.record(
+            self.session_id, self.user, self.role, self.channel_name, poll_id
         )
+        state = personal_state(shared, self.role, answered)
         people = await get_hub().participants(self.session_id)
         if all(person["id"] != self.user.pk for person in people):
             # A list cached before this row existed; the next presence
             # message brings the full one.
             people = [*people, self.person]
-        last_seq = await get_log().last_seq(self.session_id)
-        # Read after last_seq, so that it includes the changes of every event
-        # up to last_seq. Later events follow the welcome.
-        state = await database_sync_to_async(classroom.snapshot)(
-            self.session_id, self.user, self.role
-        )
         logger.info(
             "live connected session=%s user=%s role=%s channel=%s",
             self.session_id,
@@ -253,9 +269,8 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
                 low_data=self.low_data,
             )
         )
-        slide = await database_sync_to_async(slides.snapshot)(self.session_id)
-        if slide is not None:
-            await self.send_message(slide)
+        if shared["slide"] is not None:
+            await self.send_message(shared["slide"])
         resume_from = requested_resume(self.scope)
         if self.low_data:
             self.low_data_since = last_seq if resume_from is None else resume_from

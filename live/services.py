@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from courses import api as courses_api
@@ -23,7 +23,14 @@ from lms import sanitize
 from . import classroom, protocol
 from .access import display_name
 from .eventlog import get_sync_log
-from .models import LiveConnection, LiveEvent, LiveSession, SessionState, isoformat
+from .models import (
+    LiveConnection,
+    LiveEvent,
+    LiveSession,
+    Removal,
+    SessionState,
+    isoformat,
+)
 from .protocol import ErrorCode, ProtocolError
 
 logger = logging.getLogger(__name__)
@@ -312,8 +319,15 @@ def recent_chat(session, limit=50):
     return list(reversed(events))
 
 
-def get_session(session_id):
-    try:
-        return LiveSession.objects.get(pk=session_id)
-    except LiveSession.DoesNotExist:
-        return None
+def get_session(session_id, person=None):
+    """
+    Return the session ``session_id``, or ``None``.
+
+    With ``person``, the session's ``person_removed`` is whether the
+    teacher removed that person from it, read in the same query.
+    """
+    sessions = LiveSession.objects.filter(pk=session_id)
+    if person is not None:
+        removals = Removal.objects.filter(session_id=OuterRef("pk"), user_id=person.pk)
+        sessions = sessions.annotate(person_removed=Exists(removals))
+    return sessions.first()

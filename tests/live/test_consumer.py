@@ -371,7 +371,7 @@ async def test_ending_session_closes_sockets(classroom):
 
 
 async def test_database_failure_on_connect(classroom, monkeypatch):
-    def fail(session_id):
+    def fail(session_id, person=None):
         raise DatabaseError("connection refused")
 
     monkeypatch.setattr("live.services.get_session", fail)
