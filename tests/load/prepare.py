@@ -26,12 +26,35 @@ def main(argv=None):
     parser.add_argument("--parents", type=int, default=200)
     parser.add_argument("--applications", type=int, default=2000)
     parser.add_argument("--library-items", type=int, default=2000)
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="Delete what an earlier run stored through the plan, build nothing.",
+    )
     options = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
     django.setup()
+    if options.reset:
+        reset(json.loads(options.plan.read_text()))
+        return
     plan = build(options)
     options.plan.write_text(json.dumps(plan, indent=1))
     print(f"plan written to {options.plan}")  # noqa: T201
+
+
+def reset(plan):
+    """
+    Delete the applications that earlier runs registered in the open period.
+
+    The simulated parents number their children from 0 on every run, so a
+    second run would register the same NIK and NISN again and get HTTP 400.
+    """
+    from ppdb.models import Application
+
+    deleted, _by_model = Application.objects.filter(
+        period_id=plan["open_period"]
+    ).delete()
+    print(f"deleted {deleted} rows of earlier registrations")  # noqa: T201
 
 
 def build(options):

@@ -2,13 +2,14 @@
 Run the load scenario from one command and report what it measured.
 
 The runner recreates a database of the scenario's own on the local
-PostgreSQL, migrates it, builds the data (``prepare.py``) and collects the
-static files. It then starts daphne on a free loopback port with Redis as
-the channel layer and cache, and runs locust headless with
-``locustfile.py`` from a virtualenv of its own. At the end it prints
-per-endpoint p50/p95/p99 and errors, and the step at which the 95th
-percentile of HTTP requests first passed one second. Locust writes an HTML
-report and CSV files to the output folder.
+PostgreSQL, migrates it, collects the static files and builds the data
+(``prepare.py``). With ``--skip-prepare`` it keeps the data and only deletes
+what earlier runs stored. It then starts daphne (through ``lms.serve``)
+on a free loopback port with Redis as the channel layer and cache, and runs
+locust headless with ``locustfile.py`` from a virtualenv of its own. At
+the end it prints per-endpoint p50/p95/p99 and errors, and the step at
+which the 95th percentile of HTTP requests first passed one second.
+Locust writes an HTML report and CSV files to the output folder.
 
 Usage: ``make load`` or ``python -m tests.load.run [--steps 20,40,80]``.
 """
@@ -24,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
+
+from lms.serve import daphne_command
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -155,27 +158,28 @@ def main(argv=None):
             env=env,
             check=True,
         )
-        subprocess.run(
-            [sys.executable, "-m", "tests.load.prepare", str(plan)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
     # With DEBUG off, pages name their static files through the manifest
-    # that collectstatic writes, as in production.
+    # that collectstatic writes, as in production. prepare.py renders pages
+    # to warm caches, so the manifest must exist before it runs.
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
         env=env,
         check=True,
     )
+    prepare = [sys.executable, "-m", "tests.load.prepare", str(plan)]
+    if options.skip_prepare:
+        # Start from the prepared state, so that errors are errors of this run.
+        prepare.append("--reset")
+    subprocess.run(prepare, cwd=ROOT, env=env, check=True)
     locust_python = ensure_load_venv()
 
     port = free_port()
     host = f"http://{LOOPBACK}:{port}"
+    # lms.serve gives the socket a listen backlog that fits a class
+    # joining at once; daphne's -b/-p would keep Twisted's 50.
     daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", LOOPBACK, "-p", str(port)]
-        + ["lms.asgi:application"],
+        daphne_command(LOOPBACK, port, python=sys.executable),
         cwd=ROOT,
         env=env,
         stdout=open(options.out / "daphne.log", "wb"),  # noqa: SIM115
