@@ -46,6 +46,10 @@ def run_action(request, session, role, action, *arguments):
 
     Return the logged event, or ``None`` after adding the error message
     that says why the action was rejected.
+
+    NOTE: the websocket also paces each connection's messages (see
+    ``consumers``). Posts have no such budget, so only hand raises and
+    lowers are rate limited here, as on the websocket.
     """
     try:
         event = action(session.pk, *arguments)
