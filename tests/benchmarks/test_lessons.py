@@ -15,9 +15,9 @@ cache entry more than the bare view: the route with its route data (links,
 teachers' names, the names of the course's class group and term, the
 rendered lesson body).
 
-NOTE: the asserts hold the goal of 0.5, which the course page has not
-reached and the lesson page reached only on a quieter machine. All
-figures below come from ``python -m pytest tests/benchmarks/test_lessons.py
+NOTE: the asserts hold the goal of 0.5, which each page has reached on
+some runs and missed by up to 0.03 on others at a load average of 6 to 7.
+All figures below come from ``python -m pytest tests/benchmarks/test_lessons.py
 -o addopts="" -s`` with DATABASE_URL and REDIS_URL set, on a shared 2-core
 machine loaded by other test runs. ``make bench PYTEST_ARGS=...`` runs
 every benchmark in the folder, with this file given twice.
@@ -46,17 +46,25 @@ every benchmark in the folder, with this file given twice.
   change, a run at a load average of 2.6 to 6.8 measured 0.33 and 0.51
   (28, 44 and 87 requests per second). The lesson page's ratio fell at
   the higher load although its code did not change.
+- With the route query also run without an ORDER BY (it matches one row
+  by primary key), two runs at a load average of 6.2 to 6.7 measured
+  0.52 and 0.49 (40, 38 and 77 requests per second) and 0.47 and 0.48
+  (41, 42 and 87). Their CPU time per request was 6.74, 5.88 and 1.12 ms,
+  then 5.40, 4.72 and 0.90 ms (course page, lesson page, bare view).
+  Before the course's progress was folded in, the same in-process
+  measurement (one round) gave 5.7, 4.5 and 0.9 ms at a load average of
+  about 2.5.
 
 Profiling the course and lesson pages in process (cProfile, Django test
 client, PostgreSQL) puts most of the remaining CPU time in the page's route
 query: about 0.5 ms building the queryset and 0.7 ms compiling it to SQL,
-against 0.2 ms executing it, on a 2-core machine at a load average of 9.
-The query joins a page type's table to Wagtail's page table and selects
-every column of both. Template rendering comes next, about a quarter of a
-course page's time under cProfile, with 15 ``{% url %}`` reversals among
-it. Then come the two round trips to PostgreSQL and Redis that the bare
-view does not make. Under load each round trip also waits for a CPU, which
-the bare view rarely does.
+against 0.2 ms executing it, on a 2-core machine at a load average of 9,
+before the ORDER BY went. The query joins a page type's table to Wagtail's
+page table and selects every column of both. Template rendering comes
+next, about a quarter of a course page's time under cProfile, with 15
+``{% url %}`` reversals among it. Then come the two round trips to
+PostgreSQL and Redis that the bare view does not make. Under load each
+round trip also waits for a CPU, which the bare view rarely does.
 """
 
 import time
