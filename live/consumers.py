@@ -12,6 +12,7 @@ exception is a foreign ``Origin``: ``AllowedHostsOriginValidator`` in
 """
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -24,7 +25,7 @@ from django.db import DatabaseError
 
 from courses import api as courses_api
 
-from . import classroom, protocol, services, signalling, slides
+from . import classroom, fanout, protocol, services, signalling, slides
 from .access import role_in_session
 from .errors import error_message
 from .eventlog import LAYER_ERRORS, LogUnavailable, get_log
@@ -546,10 +547,14 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
 
     # Delivery from the hub, and replays.
 
-    async def deliver(self, message, text, close=False):
-        """Send a message from the session's group, unless already sent."""
+    async def deliver(self, message, frame, close=False):
+        """
+        Send a message from the session's group, unless already sent.
+
+        ``frame`` is the hub's ``fanout.Frame`` of ``message``.
+        """
         if self.buffered is not None:
-            self.buffered.append((message, text, close))
+            self.buffered.append((message, frame, close))
             return
         seq = message.get("seq")
         if seq is not None:
@@ -557,7 +562,7 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
                 return
             self.last_seq = seq
         if protocol.is_visible(message, self.role, self.low_data):
-            await self.send(text_data=text)
+            await self.send_frame(frame)
         if close:
             await self.leave()
             await self.close(code=CloseCode.SESSION_ENDED)
@@ -570,6 +575,28 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
             await self.leave()
             get_hub().presence_changed(self.session_id)
             await self.close(code=CloseCode.REMOVED)
+
+    @functools.cached_property
+    def daphne_connection(self):
+        """The autobahn protocol of this websocket under daphne, else None."""
+        return fanout.daphne_connection(self.base_send)
+
+    async def send_frame(self, frame):
+        """
+        Send a hub frame, written straight to daphne's connection if any.
+
+        The direct write skips channels' and daphne's per-message checks,
+        which an open connection passes, and autobahn's framing, which the
+        frame has done once for all. It is synchronous like the ASGI path,
+        so the two keep the order of the calls. A closing connection gets
+        nothing: autobahn would raise ``Disconnected``, and the hub would
+        stop delivering the message to the rest of the session.
+        """
+        connection = self.daphne_connection
+        if connection is None:
+            await self.send(text_data=frame.text)
+        elif connection.state == connection.STATE_OPEN:
+            connection.sendPreparedMessage(frame.prepared(connection))
 
     def is_removal(self, message):
         """Return whether ``message`` removes this connection's person."""
@@ -631,8 +658,8 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
 
     async def flush_buffered(self):
         buffered, self.buffered = self.buffered or [], None
-        for message, text, close in buffered:
-            await self.deliver(message, text, close)
+        for message, frame, close in buffered:
+            await self.deliver(message, frame, close)
 
     # Helpers.
 

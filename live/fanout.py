@@ -7,7 +7,8 @@ local websocket of the session connects, and removes it when the last one
 leaves. A ``group_send`` to the session therefore costs one channel layer
 message per process, however many of the session's websockets the process
 serves, and the hub encodes the message once and hands the frame to each
-local consumer.
+local consumer. Under daphne each consumer writes the same prepared
+websocket frame to its connection (see ``Frame``).
 
 Events with a sequence number are delivered in sequence order. Two processes
 may publish events 7 and 8 in the opposite order, so the hub holds an event
@@ -22,10 +23,12 @@ rows as seen, and closes the rows of processes that stopped doing so.
 
 import asyncio
 import datetime
+import functools
 import logging
 import time
 import weakref
 
+from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -222,9 +225,9 @@ class Hub:
         await self.release(room)
 
     async def send_to_members(self, room, message, close=False):
-        text = protocol.encode(message)
+        frame = Frame(protocol.encode(message))
         for consumer in list(room.members):
-            await consumer.deliver(message, text, close)
+            await consumer.deliver(message, frame, close)
 
     async def send_to_connection(self, room, channel_name, message):
         """
@@ -235,7 +238,7 @@ class Hub:
         """
         for consumer in room.members:
             if consumer.channel_name == channel_name:
-                await consumer.deliver(message, protocol.encode(message))
+                await consumer.deliver(message, Frame(protocol.encode(message)))
                 return
 
     async def participants(self, session_id):
@@ -301,6 +304,57 @@ class Hub:
         for room in self.rooms.values():
             if room.gap_task is not None:
                 room.gap_task.cancel()
+
+
+class Frame:
+    """
+    One message for every local websocket of a session, encoded once.
+
+    ``text`` is the JSON text. ``prepared()`` returns the complete websocket
+    frame that autobahn's ``prepareMessage`` builds on first use, so each
+    daphne connection gets the same bytes written with no framing of its own.
+    daphne 4.2 does not accept permessage-deflate, so no connection
+    compresses. If one did, autobahn's ``sendPreparedMessage`` would
+    compress the text for that connection alone.
+    """
+
+    __slots__ = ("text", "_prepared")
+
+    def __init__(self, text):
+        self.text = text
+        self._prepared = None
+
+    def prepared(self, connection):
+        if self._prepared is None:
+            self._prepared = connection.factory.prepareMessage(
+                self.text.encode("utf-8")
+            )
+        return self._prepared
+
+
+def daphne_connection(send):
+    """
+    Return the autobahn protocol behind an ASGI ``send`` callable, or None.
+
+    daphne 4 gives each application ``functools.partial(server.handle_reply,
+    protocol)``, and channels' ``SessionMiddleware`` wraps that in a bound
+    ``InstanceSessionWrapper.send`` that keeps it as ``real_send``. Any other
+    server or wrapper gives None, and the caller sends through ASGI.
+    """
+    # NOTE: neither daphne nor channels documents this chain. A change to
+    # either turns the direct write off, and tests/live/test_fanout_frames.py
+    # then fails.
+    for _depth in range(4):
+        if isinstance(send, functools.partial):
+            if getattr(send.func, "__name__", None) != "handle_reply":
+                return None
+            if send.args and isinstance(send.args[0], AutobahnProtocol):
+                return send.args[0]
+            return None
+        send = getattr(getattr(send, "__self__", None), "real_send", None)
+        if send is None:
+            return None
+    return None
 
 
 def mark_seen(channel_names):
