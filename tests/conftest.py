@@ -16,6 +16,9 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.db import connections
+
+from tests.database_snapshot import DatabaseSnapshot, install_snapshot_reset
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # The pass that checks the embedded default (SQLite, in-memory channel
@@ -53,6 +56,29 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """
+    Create the test databases and end transactional tests from a snapshot.
+
+    The snapshot reset (see ``tests/database_snapshot.py``) replaces Django's
+    ``flush`` and ``post_migrate`` after each transactional test, which took
+    seconds per test on PostgreSQL.
+    """
+    with django_db_blocker.unblock():
+        snapshots = {
+            alias: DatabaseSnapshot(alias)
+            for alias in connections
+            if DatabaseSnapshot.supports(alias)
+        }
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        install_snapshot_reset(monkeypatch, snapshots)
+        yield
+    with django_db_blocker.unblock():
+        for snapshot in snapshots.values():
+            snapshot.drop()
 
 
 @pytest.fixture(autouse=True)
