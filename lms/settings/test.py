@@ -8,6 +8,12 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
+# Look static files up per request. Otherwise WhiteNoise lists and stats
+# every static file of every app each time a test client loads the
+# middleware, which took about 0.3 s of each test that makes a new client
+# (measured on a loaded 2-core machine). WhiteNoise 6 builds the response
+# of a static file with the same headers either way.
+WHITENOISE_AUTOREFRESH = True
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
