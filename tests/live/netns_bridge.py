@@ -102,7 +102,10 @@ def main(argv=None):
     arguments = parser.parse_args(argv)
     if arguments.lo_up:
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    child = subprocess.Popen(arguments.run) if arguments.run else None
+    child = None
+    if arguments.run:
+        # The command's output must not mix with the "ready" line.
+        child = subprocess.Popen(arguments.run, stdout=subprocess.DEVNULL)
     try:
         asyncio.run(serve(arguments.forward))
     finally:

@@ -261,14 +261,20 @@ def received(stats, kind):
     )
 
 
-def wait_until(condition, what):
+def wait_until(condition, what, browsers=()):
+    """
+    Poll ``condition`` until it returns something true, and return that.
+
+    On a timeout the error contains the peer statistics of ``browsers``.
+    """
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
+    details = [peer_stats(browser) for browser in browsers]
+    raise AssertionError(f"timed out waiting for {what}. Peer stats: {details}")
 
 
 def connected(browser):
@@ -312,10 +318,15 @@ def test_audio_then_video_between_browsers(
     for browser in (teacher, student):
         browser.find_element(By.CSS_SELECTOR, "[data-media-audio]").click()
     for browser in (teacher, student):
-        wait_until(lambda browser=browser: connected(browser), "a connected peer")
+        wait_until(
+            lambda browser=browser: connected(browser),
+            "a connected peer",
+            (teacher, student),
+        )
         wait_until(
             lambda browser=browser: received(peer_stats(browser), "audio")[0] > 0,
             "received audio",
+            (teacher, student),
         )
 
     # Audio flows both ways and keeps flowing, and no video flows yet.
@@ -326,6 +337,7 @@ def test_audio_then_video_between_browsers(
                 received(peer_stats(browser), "audio")[0] > before
             ),
             "more audio",
+            (teacher, student),
         )
         stats = peer_stats(browser)
         assert received(stats, "video") == (0, 0)
@@ -343,7 +355,9 @@ def test_audio_then_video_between_browsers(
     wait_until(camera.is_enabled, "the camera button")
     camera.click()
     frames = wait_until(
-        lambda: received(peer_stats(teacher), "video")[1], "decoded video frames"
+        lambda: received(peer_stats(teacher), "video")[1],
+        "decoded video frames",
+        (teacher, student),
     )
     wait_until(
         lambda: received(peer_stats(teacher), "video")[1] > frames, "more frames"
