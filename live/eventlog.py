@@ -249,9 +249,11 @@ def store_batch(events):
     results = [None] * len(events)
     with transaction.atomic():
         rows = []
-        for session_id, indexes in by_session.items():
+        for session_id, indexes in sorted(by_session.items()):
             # The UPDATE takes the session row's write lock, so a concurrent
             # batch or LiveEvent.append waits and then reads the new value.
+            # Batches lock their sessions in key order, so two of them
+            # cannot each hold a row that the other waits for.
             updated = (
                 LiveSession.objects.filter(pk=session_id)
                 .exclude(state=SessionState.ENDED)
@@ -422,13 +424,21 @@ def store_stream_events(events):
 
 
 def insert_stream_events(events):
+    highest = {}
+    for event in events:
+        highest[event.session_id] = max(highest.get(event.session_id, 0), event.seq)
     with transaction.atomic():
+        # Lock the sessions, in key order, before inserting their events. A
+        # view appends inside its own transaction while a writer in another
+        # process may store the same events from the stream. If either
+        # inserted first and locked the session row afterwards, each could
+        # wait for the other: the view for the writer's uncommitted copy of
+        # an event, the writer for the view's lock on the session row.
+        locked = LiveSession.objects.select_for_update().filter(pk__in=highest)
+        list(locked.order_by("pk").values_list("pk", flat=True))
         LiveEvent.objects.bulk_create(
             [event.to_model() for event in events], ignore_conflicts=True
         )
-        highest = {}
-        for event in events:
-            highest[event.session_id] = max(highest.get(event.session_id, 0), event.seq)
         for session_id, seq in highest.items():
             LiveSession.objects.filter(pk=session_id).update(
                 last_seq=Greatest(F("last_seq"), seq)
