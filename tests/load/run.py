@@ -152,12 +152,13 @@ def main(argv=None):
         print("recreating the load database and Redis")  # noqa: T201
         recreate_database(options.database_url)
         flush_redis(options.redis_url)
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+    # A reused database still gets the migrations added since it was built.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     # With DEBUG off, pages name their static files through the manifest
     # that collectstatic writes, as in production. prepare.py renders pages
     # to warm caches, so the manifest must exist before it runs.
