@@ -44,17 +44,22 @@ def main(argv=None):
 
 def reset(plan):
     """
-    Delete the applications that earlier runs registered in the open period.
+    Delete what earlier runs created: registrations and quiz attempts.
 
     The simulated parents number their children from 0 on every run, so a
     second run would register the same NIK and NISN again and get HTTP 400.
+    A student's attempt from an earlier run may have run out of time, and
+    saving an answer to it gets HTTP 409.
     """
+    from courses.quizzes.models import Attempt
     from ppdb.models import Application
 
     deleted, _by_model = Application.objects.filter(
         period_id=plan["open_period"]
     ).delete()
     print(f"deleted {deleted} rows of earlier registrations")  # noqa: T201
+    deleted, _by_model = Attempt.objects.filter(quiz_id=plan["quiz"]).delete()
+    print(f"deleted {deleted} rows of earlier quiz attempts")  # noqa: T201
 
 
 def build(options):
