@@ -8,8 +8,8 @@ post the page reloads and shows the new state, or the error.
 
 import pytest
 from django.urls import reverse
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -48,7 +48,18 @@ def submit(browser, button):
     """Click a form's ``button`` and wait until the next page replaced this one."""
     page = browser.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(browser, WAIT_SECONDS).until(staleness_of(page))
+
+    def replaced(_browser):
+        # Chromium reports an element of the old page either as stale or,
+        # while the new page is loading, as a node that "does not belong to
+        # the document". Either way the old page is gone.
+        try:
+            page.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(browser, WAIT_SECONDS).until(replaced)
 
 
 def press(browser, session, name):
