@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import classroom, services
-from .errors import error_message
+from .errors import error_message, rejection_message
 from .eventlog import LAYER_ERRORS, LogUnavailable
 from .forms import (
     ChatMuteForm,
@@ -53,18 +53,8 @@ def run_action(request, session, role, action, *arguments):
     """
     try:
         event = action(session.pk, *arguments)
-    except ProtocolError as error:
-        messages.error(request, error_message(error.code, error.params))
-    except RateLimited as error:
-        messages.error(
-            request,
-            error_message(
-                ErrorCode.RATE_LIMITED,
-                {"limit": error.limit, "seconds": error.window_seconds},
-            ),
-        )
-    except SessionEnded:
-        messages.error(request, error_message(ErrorCode.SESSION_ENDED))
+    except (ProtocolError, RateLimited, SessionEnded) as error:
+        messages.error(request, rejection_message(error))
     except LogUnavailable:
         logger.warning(
             "live classroom form unavailable session=%s user=%s action=%s",

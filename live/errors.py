@@ -153,3 +153,21 @@ def error_message(code, params=None, language=None):
     if params:
         message = message % params
     return message
+
+
+def rejection_message(error):
+    """
+    Return the message for an action that the classroom or the log rejected.
+
+    ``error`` is a ``ProtocolError``, ``RateLimited`` or ``SessionEnded``.
+    """
+    from .models import RateLimited, SessionEnded
+
+    if isinstance(error, RateLimited):
+        return error_message(
+            ErrorCode.RATE_LIMITED,
+            {"limit": error.limit, "seconds": error.window_seconds},
+        )
+    if isinstance(error, SessionEnded):
+        return error_message(ErrorCode.SESSION_ENDED)
+    return error_message(error.code, error.params)

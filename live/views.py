@@ -14,7 +14,7 @@ from lms import audit
 
 from . import attendance, classroom, services
 from .access import participant_role
-from .errors import error_message
+from .errors import error_message, rejection_message
 from .eventlog import LogUnavailable
 from .forms import ChatForm, LiveSessionForm, PollForm, taught_courses
 from .models import (
@@ -219,18 +219,8 @@ def post_chat(request, session_id):
         chat = services.post_chat(
             session.pk, request.user, role, form.cleaned_data["text"]
         )
-    except ProtocolError as error:
-        messages.error(request, error_message(error.code, error.params))
-    except RateLimited as error:
-        messages.error(
-            request,
-            error_message(
-                ErrorCode.RATE_LIMITED,
-                {"limit": error.limit, "seconds": error.window_seconds},
-            ),
-        )
-    except SessionEnded:
-        messages.error(request, error_message(ErrorCode.SESSION_ENDED))
+    except (ProtocolError, RateLimited, SessionEnded) as error:
+        messages.error(request, rejection_message(error))
     except LogUnavailable:
         logger.warning("live chat form unavailable session=%s", session.pk)
         messages.error(request, error_message(ErrorCode.UNAVAILABLE))
