@@ -25,6 +25,20 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # layer) leaves out PostgreSQL and Redis on purpose, even under CI.
 EMBEDDED_PASS = os.environ.get("EMBEDDED_PASS", "").lower() == "true"
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+
+# The command line options of every headless chromium that the tests start.
+CHROMIUM_ARGUMENTS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--window-size=1280,900",
+)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
@@ -230,18 +244,7 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--window-size=1280,900",
-    ):
+    for argument in CHROMIUM_ARGUMENTS:
         options.add_argument(argument)
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options.add_argument(f"--user-data-dir={profile}")

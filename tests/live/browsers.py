@@ -10,21 +10,7 @@ import contextlib
 import shutil
 import tempfile
 
-from tests.conftest import CHROMEDRIVER, CHROMIUM, require
-
-# The options of the suite's ``browser`` fixture.
-BASE_ARGUMENTS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--window-size=1280,900",
-)
+from tests.conftest import CHROMEDRIVER, CHROMIUM, CHROMIUM_ARGUMENTS, require
 
 # The content setting that turns JavaScript off in every page (2 blocks it).
 NO_JAVASCRIPT = {"profile.managed_default_content_settings.javascript": 2}
@@ -43,7 +29,7 @@ def chromium_options(arguments=(), prefs=None):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in (*BASE_ARGUMENTS, *arguments):
+    for argument in (*CHROMIUM_ARGUMENTS, *arguments):
         options.add_argument(argument)
     if prefs:
         options.add_experimental_option("prefs", prefs)
