@@ -587,16 +587,18 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
 
         The direct write skips channels' and daphne's per-message checks,
         which an open connection passes, and autobahn's framing, which the
-        frame has done once for all. It is synchronous like the ASGI path,
-        so the two keep the order of the calls. A closing connection gets
-        nothing: autobahn would raise ``Disconnected``, and the hub would
-        stop delivering the message to the rest of the session.
+        frame has done once for all. On plain TCP it also sends at once
+        when nothing waits in the socket's buffer (see
+        ``fanout.write_now``). It is synchronous like the ASGI path, so the
+        two keep the order of the calls. A closing connection gets nothing:
+        autobahn would raise ``Disconnected``, and the hub would stop
+        delivering the message to the rest of the session.
         """
         connection = self.daphne_connection
         if connection is None:
             await self.send(text_data=frame.text)
         elif connection.state == connection.STATE_OPEN:
-            connection.sendPreparedMessage(frame.prepared(connection))
+            fanout.send_prepared(connection, frame.prepared(connection))
 
     def is_removal(self, message):
         """Return whether ``message`` removes this connection's person."""

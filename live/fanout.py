@@ -33,6 +33,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
+from twisted.internet import tcp
 
 from . import protocol, services
 from .eventlog import LAYER_ERRORS, get_log
@@ -330,6 +331,68 @@ class Frame:
                 self.text.encode("utf-8")
             )
         return self._prepared
+
+
+def send_prepared(connection, prepared):
+    """
+    Send an autobahn prepared message on an open daphne connection.
+
+    Without compression or a queue of its own, autobahn 26.11's
+    ``sendPreparedMessage`` hands ``prepared.payloadHybi`` to
+    ``transport.write`` and counts the bytes. This does the same, with
+    ``write_now`` in place of ``transport.write`` where that applies, and
+    leaves every other case to autobahn.
+    """
+    data = prepared.payloadHybi
+    if (
+        connection._perMessageCompress is None
+        and not connection.send_queue
+        and not connection.logOctets
+        and write_now(connection.transport, data)
+    ):
+        connection.trafficStats.outgoingOctetsWireLevel += len(data)
+        return
+    connection.sendPreparedMessage(prepared)
+
+
+def write_now(transport, data):
+    """
+    Send ``data`` at once on a plain TCP transport whose buffer is empty.
+
+    Return True once ``data`` is sent, with any part the socket did not
+    take left in the transport's buffer. Return False, having sent nothing,
+    for any other transport (TLS, UNIX sockets, test transports), while
+    earlier bytes wait in the buffer, or once the connection is closing.
+    The caller then uses ``transport.write``, which queues after the
+    waiting bytes.
+
+    Twisted 26.10's ``transport.write`` only buffers and registers the
+    socket for writing. The reactor sends on a later loop turn and
+    unregisters the socket: two ``epoll_ctl`` calls and a reactor callback
+    per socket and message. Like asyncio's transports, this sends at once
+    and buffers only the bytes the socket does not take, so a slow reader's
+    rest waits in its own buffer and pauses a registered producer as before.
+    """
+    if type(transport) is not tcp.Server or transport.TLS:
+        return False
+    # NOTE: these are private attributes of Twisted's FileDescriptor (26.10).
+    # If they change, tests/live/test_fanout_frames.py fails.
+    if (
+        not transport.connected
+        or transport.disconnecting
+        or transport._writeDisconnected
+        or transport._tempDataLen
+        or len(transport.dataBuffer) > transport.offset
+    ):
+        return False
+    sent = transport.writeSomeData(data)
+    if isinstance(sent, Exception):
+        # The reactor's next write of the buffer then meets the same error
+        # and closes the connection the usual way.
+        transport.write(data)
+    elif sent < len(data):
+        transport.write(data[sent:])
+    return True
 
 
 def daphne_connection(send):
