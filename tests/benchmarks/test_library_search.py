@@ -52,7 +52,7 @@ import time
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from wagtail.models import Page, Site
 
 from library.management.commands.library_generate import ANALYZED_MODELS
@@ -81,11 +81,20 @@ QUERIES = [
     ("kompos", {"subject": "pendidikan-lingkungan"}),
 ]
 
-_QUERY_SQL = """
-    websearch_to_tsquery('indonesian', %(q)s)
-    || websearch_to_tsquery('english', %(q)s)
-    || websearch_to_tsquery('simple', %(q)s)
+# The distinct parses of the query in the three languages, OR-ed in the
+# same order as the platform's, so that both sum ranks in the same order.
+_PARSE_SQL = """
+SELECT string_agg('(' || parse || ')', ' | ' ORDER BY position)
+FROM (
+    SELECT DISTINCT ON (parsed::text) parsed::text AS parse, position
+    FROM unnest(ARRAY['indonesian', 'english', 'simple']::regconfig[])
+        WITH ORDINALITY AS config(name, position),
+        websearch_to_tsquery(config.name, %(q)s) AS parsed
+    WHERE numnode(parsed) > 0
+    ORDER BY parsed::text, position
+) AS parses
 """
+_QUERY_SQL = "%(tsquery)s::tsquery"
 
 _SEARCH_SQL = f"""
 WITH matches AS MATERIALIZED (
@@ -217,14 +226,18 @@ def _sql_where(user, filters):
 def _run_sql(user, query, filters):
     """Return the ids of the first page of hits and their number."""
     where, params = _sql_where(user, filters)
-    params["q"] = query
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_PARSE_SQL, {"q": query})
+        params["tsquery"] = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(_SEARCH_SQL.format(where=where), params)
         rows = cursor.fetchall()
         hits = sorted((row[1], row[2]) for row in rows if row[0] == "hit")
         ids = [item_id for _position, item_id in hits]
         slugs = [row[3] for row in rows if row[0] == "subject"]
-        cursor.execute(_HITS_SQL, {"q": query, "ids": ids, "slugs": slugs})
+        cursor.execute(
+            _HITS_SQL, {"tsquery": params["tsquery"], "ids": ids, "slugs": slugs}
+        )
         cursor.fetchall()
     # The rows grouped by type alone have GROUPING() 0b0111.
     total = sum(row[-1] for row in rows if row[0] == "facet" and row[7] == 0b0111)
