@@ -310,7 +310,7 @@ def text_search_query(query):
 
 # The distinct non-empty parses of a query, OR-ed in the order of
 # QUERY_CONFIGS, as tsquery text. NULL when every parse is empty, as for a
-# query of stop words only.
+# query of punctuation only ("simple" has no stop words).
 _DISTINCT_PARSES_SQL = """
 SELECT string_agg('(' || parse || ')', ' | ' ORDER BY position)
 FROM (
@@ -333,6 +333,7 @@ class ParsedSearchQuery(SearchQuery):
 
     def __init__(self, text):
         super().__init__(text, search_type="raw")
+        self.text = text
 
 
 def _match_plain_text(documents, query):

@@ -25,7 +25,12 @@ from library.models import (
     LibraryItemPage,
     SearchDocument,
 )
-from library.search import NO_SCHOOL, search_items, visible_documents
+from library.search import (
+    NO_SCHOOL,
+    search_items,
+    text_search_query,
+    visible_documents,
+)
 from lms.models import Membership, User
 
 from .conftest import make_library, make_person
@@ -112,6 +117,25 @@ def test_english_stopword_still_matches_indonesian(postgres, library):
     make_item(library, "Dongeng", "The legend of Situ Gintung.")
 
     assert hit_titles(None, "the legend") == ["Dongeng"]
+
+
+def test_same_parses_searched_once(postgres):
+    assert text_search_query("siswa").text == "('siswa')"
+    assert text_search_query("learning").text == "('learning') | ('learn')"
+
+
+def test_query_of_empty_parses_is_none(postgres):
+    # Every configuration drops the word, so there is nothing to match.
+    assert text_search_query("---") is None
+
+
+def test_phrase_exclusion_and_or_kept(postgres, library):
+    make_item(library, "Kebun", "Kebun sekolah ditanami sayur hijau.")
+    make_item(library, "Sayur", "Sayur hijau dari pasar, bukan kebun sekolah.")
+
+    assert hit_titles(None, '"kebun sekolah ditanami"') == ["Kebun"]
+    assert hit_titles(None, "hijau -pasar") == ["Kebun"]
+    assert sorted(hit_titles(None, "ditanami or pasar")) == ["Kebun", "Sayur"]
 
 
 def test_plain_text_search_matches_substrings(library):
