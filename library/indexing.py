@@ -14,6 +14,9 @@ While an item's embargo runs, the text of its files stays out of its row,
 because the embargo hides the files. ``library_reindex --embargo-ended``
 adds it once the embargo ends.
 
+Wagtail page aliases get no row, so search lists each work once, as its
+original. An alias gets a row when it is converted into an ordinary page.
+
 ``LibraryItemPage.save`` and ``library.extraction.refresh_full_text`` call
 ``index_items``. Code that changes items with ``QuerySet.update`` or
 ``bulk_create`` must call it too.
@@ -92,7 +95,7 @@ LEFT JOIN LATERAL (
     FROM {tagged} AS tagged JOIN taggit_tag AS tag ON tag.id = tagged.tag_id
     WHERE tagged.content_object_id = item.page_ptr_id
 ) AS subjects ON TRUE
-WHERE item.page_ptr_id = ANY(%(ids)s)
+WHERE item.page_ptr_id = ANY(%(ids)s) AND page.alias_of_id IS NULL
 ON CONFLICT (item_id) DO UPDATE SET
     config = EXCLUDED.config,
     vector = EXCLUDED.vector,
@@ -127,7 +130,7 @@ def join_slugs(slugs):
 
 
 def index_items(item_ids):
-    """Create or update the search documents of the items with ``item_ids``."""
+    """Create or update the search documents of ``item_ids``, except aliases."""
     item_ids = list(item_ids)
     if not item_ids:
         return
@@ -139,7 +142,8 @@ def index_items(item_ids):
 
 def index_all(batch_size=BATCH_SIZE, embargo_ended=False):
     """
-    Rebuild the search documents of every item, ``batch_size`` at a time.
+    Rebuild the search documents of every item but aliases, ``batch_size``
+    at a time.
 
     With ``embargo_ended``, rebuild only those whose files' text was kept
     out for an embargo that has ended. Yield the number of items indexed
@@ -154,7 +158,8 @@ def index_all(batch_size=BATCH_SIZE, embargo_ended=False):
             .values_list("pk", flat=True)
         )
     else:
-        ids = list(LibraryItemPage.objects.order_by("pk").values_list("pk", flat=True))
+        items = LibraryItemPage.objects.filter(alias_of__isnull=True)
+        ids = list(items.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         index_items(batch)
@@ -206,7 +211,8 @@ def _index_plain_text(item_ids):
 
     today = timezone.localdate()
     documents = []
-    for item in LibraryItemPage.objects.filter(pk__in=item_ids).values(
+    items = LibraryItemPage.objects.filter(pk__in=item_ids, alias_of__isnull=True)
+    for item in items.values(
         "pk",
         "title",
         "abstract",

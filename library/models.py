@@ -374,9 +374,7 @@ class LibraryItemPage(Page):
     parent_page_types = ["library.LibraryIndexPage"]
     subpage_types = []
     # A copy is a new item, not the imported row, and would break the unique
-    # import key of the library.
-    # NOTE: Wagtail 8.0's create_alias ignores this list and copies both
-    # fields, so creating an alias of an imported item fails on that key.
+    # import key of the library. Aliases ignore this list (see ``save``).
     exclude_fields_in_copy = ["import_key", "import_library"]
 
     class Meta:
@@ -410,6 +408,13 @@ class LibraryItemPage(Page):
         from .indexing import index_items
 
         self.school = self._parent_school()
+        if self.alias_of_id is not None:
+            # Wagtail 8.0 copies every field into an alias, despite
+            # exclude_fields_in_copy, in CreatePageAliasAction and in
+            # Page.update_aliases on each publish of the original. The import
+            # key marks the original alone, also after an alias is converted.
+            self.import_key = ""
+            self.import_library = None
         super().save(*args, **kwargs)
         # After super().save(), which also saves creators and subjects.
         index_items([self.pk])
