@@ -4,7 +4,9 @@ The items that the OAI-PMH provider exposes, their sets and their Dublin Core.
 Only live, public items of this platform are exposed: items with another
 access level are never shown, and records harvested from other repositories
 are not passed on. Embargoed items are exposed, because the embargo hides
-only their files and the records carry no file links.
+only their files and the records carry no file links. A Wagtail page alias
+is no record of its own, so a work has one identifier, its original's,
+wherever it is shown.
 """
 
 import re
@@ -60,6 +62,7 @@ def exposed_items():
         LibraryItemPage.objects.live()
         .public()
         .filter(access_level=AccessLevel.PUBLIC, last_published_at__isnull=False)
+        .filter(alias_of__isnull=True)
         .filter(~Exists(harvested))
     )
 

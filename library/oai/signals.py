@@ -4,7 +4,7 @@ Record tombstones when an exposed item stops being exposed over OAI-PMH.
 An item stops being exposed when it is unpublished, deleted or saved with
 an access level other than public. A tombstone is removed when the item is
 exposed again. Items that were never exposed get no tombstone, so the
-existence of restricted items is not revealed.
+existence of restricted items is not revealed. Aliases are never exposed.
 """
 
 from django.db.models.signals import post_save, pre_delete, pre_save
@@ -40,11 +40,14 @@ def remember_exposure(sender, instance, raw=False, **kwargs):
         return
     stored = (
         LibraryItemPage.objects.filter(pk=instance.pk)
-        .values("live", "access_level")
+        .values("live", "access_level", "alias_of")
         .first()
     )
     instance._oai_was_exposed = bool(
-        stored and stored["live"] and stored["access_level"] == AccessLevel.PUBLIC
+        stored
+        and stored["live"]
+        and stored["access_level"] == AccessLevel.PUBLIC
+        and stored["alias_of"] is None
     )
 
 
@@ -52,7 +55,11 @@ def remember_exposure(sender, instance, raw=False, **kwargs):
 def update_tombstone(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    exposed_now = instance.live and instance.access_level == AccessLevel.PUBLIC
+    exposed_now = (
+        instance.live
+        and instance.access_level == AccessLevel.PUBLIC
+        and instance.alias_of_id is None
+    )
     if exposed_now:
         DeletedRecord.objects.filter(page_id=instance.pk).delete()
     elif getattr(instance, "_oai_was_exposed", False) and not _is_harvested(
@@ -66,7 +73,11 @@ def tombstone_unpublished(sender, instance, **kwargs):
     # Covers unpublishing through a base ``Page`` instance, whose save
     # sends no signal for ``LibraryItemPage``.
     specific = instance.specific
-    if specific.access_level == AccessLevel.PUBLIC and not _is_harvested(specific.pk):
+    if (
+        specific.access_level == AccessLevel.PUBLIC
+        and specific.alias_of_id is None
+        and not _is_harvested(specific.pk)
+    ):
         _record_tombstone(specific)
 
 
@@ -75,6 +86,7 @@ def tombstone_deleted(sender, instance, **kwargs):
     if (
         instance.live
         and instance.access_level == AccessLevel.PUBLIC
+        and instance.alias_of_id is None
         and not _is_harvested(instance.pk)
     ):
         _record_tombstone(instance)
