@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST, require_safe
 
 from courses import api as courses_api
@@ -31,6 +33,11 @@ logger = logging.getLogger(__name__)
 
 # How many ended live classes the index lists.
 RECENT_ENDED = 10
+# While a class is open, its page reloads itself this often in a browser
+# without JavaScript (setting LIVE_NOSCRIPT_REFRESH_SECONDS). A reload drops
+# text typed but not yet sent, so the page links to a copy that does not
+# reload, with ?refresh=off.
+NOSCRIPT_REFRESH_SECONDS = 30
 
 
 def websocket_path(session):
@@ -113,8 +120,14 @@ def index(request):
 
 @login_required
 @require_safe
+@gzip_page
 def session_detail(request, session_id):
-    """Show the join page of a live class: its state, chat and people present."""
+    """
+    Show the join page of a live class: its state, chat and people present.
+
+    Browsers without JavaScript reload the page while the class is open, so
+    it is compressed: on a 2G phone every reload downloads it whole.
+    """
     session, course, role = load_session(request, session_id)
     if role is None:
         return forbidden(request, session, course)
@@ -138,6 +151,14 @@ def session_page(request, session, course, role, poll_form=None, status=200):
         "websocket_path": websocket_path(session),
         "now": timezone.now(),
     }
+    # Only GET pages reload themselves: a rejected poll form, shown again in
+    # the response to its POST, keeps the teacher's text.
+    if session.state == SessionState.OPEN and request.method in ("GET", "HEAD"):
+        context["refresh_paused"] = request.GET.get("refresh") == "off"
+        if not context["refresh_paused"]:
+            context["refresh_seconds"] = getattr(
+                settings, "LIVE_NOSCRIPT_REFRESH_SECONDS", NOSCRIPT_REFRESH_SECONDS
+            )
     if session.state != SessionState.ENDED:
         context["tools"] = classroom_tools(request.user, session, course, role)
         context["poll_form"] = poll_form or PollForm()

@@ -3,8 +3,11 @@ The classroom tools in two chromium instances with JavaScript turned off.
 
 A student and a teacher use only the plain forms of the join page: hands, a
 poll, the chat mute, removing the student and ending the class. After each
-post the page reloads and shows the new state, or the error.
+post the page reloads and shows the new state, or the error. While the class
+is open, the page also reloads by itself.
 """
+
+import time
 
 import pytest
 from django.urls import reverse
@@ -13,13 +16,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
+from live import classroom as actions
+from live import services
 from live.errors import error_message
 from live.models import LiveEvent, LiveSession, Poll, PollAnswer, RaisedHand, Removal
 from live.protocol import ErrorCode
 
 from .browsers import NO_JAVASCRIPT, chromium
 from .conftest import session_cookie
-from .test_browser import log_in
+from .test_browser import chat_texts, log_in
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -85,7 +90,7 @@ def test_classroom_tools_without_javascript(daphne_server, classroom):
         assert not controls.is_displayed()
         assert student.find_element(By.CSS_SELECTOR, "[data-live-forms]").is_displayed()
         status = student.find_element(By.CSS_SELECTOR, "[data-connection]").text
-        assert status == "Muat ulang halaman untuk melihat pesan baru."
+        assert status.startswith("Halaman ini dimuat ulang setiap 30 detik")
 
         press(student, session, "hand_raise")
         assert notices(student) == ["Tangan Anda terangkat."]
@@ -164,3 +169,68 @@ def test_classroom_tools_without_javascript(daphne_server, classroom):
         assert notices(teacher) == ["Kelas langsung telah berakhir."]
         assert LiveSession.objects.get(pk=session.pk).state == "ended"
         assert teacher.find_elements(By.CSS_SELECTOR, "[data-live-forms]") == []
+
+
+# The interval of the reload test. The forked daphne child inherits it.
+RELOAD_SECONDS = 2
+
+
+@pytest.fixture
+def quick_reload(settings):
+    settings.LIVE_NOSCRIPT_REFRESH_SECONDS = RELOAD_SECONDS
+
+
+def stays_loaded(browser):
+    """Return whether the page is still the same after three reload intervals."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    time.sleep(3 * RELOAD_SECONDS)
+    try:
+        page.is_enabled()
+    except WebDriverException:
+        return False
+    return True
+
+
+def wait_for_chat(browser, text):
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: text in chat_texts(b))
+
+
+# quick_reload comes before daphne_server, so the child is forked with it.
+def test_page_reloads_itself_without_javascript(quick_reload, daphne_server, classroom):
+    session = classroom.session
+    page_url = f"{daphne_server}/live/{session.pk}/"
+    with chromium(prefs=NO_JAVASCRIPT) as student, chromium() as scripted:
+        log_in(student, daphne_server, session_cookie(classroom.student))
+        log_in(scripted, daphne_server, session_cookie(classroom.teacher))
+
+        # The address of a page after a form post ends in a fragment, which
+        # must not turn the reload into a scroll.
+        student.get(page_url + "#classroom-tools")
+        services.post_chat(session.pk, classroom.teacher, "teacher", "Buka hal. 12")
+        actions.open_poll(session.pk, classroom.teacher, "Siap?", ["Ya", "Belum"], True)
+        wait_for_chat(student, "Buka hal. 12")
+        assert "Siap?" in tools_text(student)
+
+        # Paused, the page stays loaded, and so does any text typed into it.
+        submit(student, student.find_element(By.CSS_SELECTOR, "[data-refresh-pause]"))
+        assert student.find_elements(By.CSS_SELECTOR, "[data-refresh-resume]")
+        services.post_chat(session.pk, classroom.teacher, "teacher", "Hal. 13")
+        assert stays_loaded(student)
+        assert "Hal. 13" not in chat_texts(student)
+        submit(student, student.find_element(By.CSS_SELECTOR, "[data-refresh-resume]"))
+        assert "Hal. 13" in chat_texts(student)
+
+        # With JavaScript the socket brings news, and the page never reloads.
+        scripted.get(page_url)
+        assert stays_loaded(scripted)
+
+        # Once the class has ended, the page stops reloading.
+        services.change_state(
+            LiveSession.objects.get(pk=session.pk), "ended", classroom.teacher
+        )
+        WebDriverWait(student, WAIT_SECONDS).until(
+            lambda b: (
+                "Kelas langsung telah berakhir." in b.find_element(By.ID, "chat").text
+            )
+        )
+        assert stays_loaded(student)
