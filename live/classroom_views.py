@@ -5,8 +5,9 @@ JavaScript.
 Each view runs the ``live.classroom`` action of the websocket message with
 the same name and sends the logged event to everybody connected. The event
 log, its sequence numbers, the permissions and the rate limits are therefore
-the websocket's. A rejected action stores nothing, and the page shows why in
-the person's language. The teacher ends the class with ``views.end_session``.
+the websocket's, and ``post_budget`` gives the posts the websocket's frame
+budget. A rejected action stores nothing, and the page shows why in the
+person's language. The teacher ends the class with ``views.end_session``.
 """
 
 import logging
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import classroom, services
+from . import classroom, post_budget, services
 from .errors import error_message, rejection_message
 from .eventlog import LAYER_ERRORS, LogUnavailable
 from .forms import (
@@ -44,14 +45,12 @@ def run_action(request, session, role, action, *arguments):
     """
     Run a classroom action for the request's user and send its event.
 
-    Return the logged event, or ``None`` after adding the error message
-    that says why the action was rejected.
-
-    NOTE: the websocket also paces each connection's messages (see
-    ``consumers``). Posts have no such budget, so only hand raises and
-    lowers are rate limited here, as on the websocket.
+    The post first takes its share of the person's budget. Return the
+    logged event, or ``None`` after adding the error message with the
+    reason for the rejection.
     """
     try:
+        post_budget.spend(session.pk, request.user.pk)
         event = action(session.pk, *arguments)
     except (ProtocolError, RateLimited, SessionEnded) as error:
         messages.error(request, rejection_message(error))

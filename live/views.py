@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from courses import api as courses_api
 from lms import audit
 
-from . import attendance, classroom, services
+from . import attendance, classroom, post_budget, services
 from .access import participant_role
 from .errors import error_message, rejection_message
 from .eventlog import LogUnavailable
@@ -220,7 +220,8 @@ def post_chat(request, session_id):
     Send a chat message from the plain form, for browsers without JavaScript.
 
     The message is stored and broadcast exactly as one sent over the
-    websocket, under the same rate limit.
+    websocket, under the same chat rate limit, and the post takes its share
+    of the person's budget of form posts (see ``post_budget``).
     """
     session, course, role = load_session(request, session_id)
     if role is None:
@@ -237,6 +238,7 @@ def post_chat(request, session_id):
             messages.error(request, error)
         return redirect(target)
     try:
+        post_budget.spend(session.pk, request.user.pk)
         chat = services.post_chat(
             session.pk, request.user, role, form.cleaned_data["text"]
         )
@@ -255,7 +257,10 @@ def _change_state(request, session_id, new_state):
     if role != "teacher":
         return forbidden(request, session, course)
     try:
+        post_budget.spend(session.pk, request.user.pk)
         services.change_state(session, new_state, request.user)
+    except RateLimited as error:
+        messages.error(request, rejection_message(error))
     except LogUnavailable:
         logger.warning("live state change unavailable session=%s", session.pk)
         messages.error(request, error_message(ErrorCode.UNAVAILABLE))

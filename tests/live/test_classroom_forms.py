@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from live import classroom as actions
-from live import services
+from live import post_budget, services
 from live.errors import error_message
 from live.models import (
     LiveEvent,
@@ -628,6 +628,96 @@ def test_scheduled_class_accepts_hands(client, classroom):
     page = page_after(client, scheduled, "hand_raise")
     assert "Tangan Anda terangkat." in notices(page)
     assert RaisedHand.objects.filter(session=scheduled).count() == 1
+
+
+# The budget of form posts.
+
+# 3 posts per person, refilled at one post in 20 seconds, so the window is
+# 60 seconds: longer than any of these tests takes.
+BUDGET = {"limit": 3, "seconds": 60}
+
+
+@pytest.fixture
+def small_budget(settings):
+    settings.LIVE_FRAME_BURST = 3
+    settings.LIVE_FRAME_RATE = 0.05
+
+
+def spend_budget(session, person):
+    for _post in range(BUDGET["limit"]):
+        post_budget.spend(session.pk, person.pk)
+
+
+BUDGETED_FORMS = (
+    [("student", name, data) for name, data in STUDENT_FORMS]
+    + [("student", "chat", {"text": "halo"})]
+    + [("teacher", name, data) for name, data in TEACHER_FORMS]
+)
+
+
+@pytest.mark.usefixtures("small_budget")
+@pytest.mark.parametrize(("person", "name", "data"), BUDGETED_FORMS)
+def test_form_over_budget_stores_nothing(client, classroom, person, name, data):
+    actions.raise_hand(classroom.session.pk, classroom.student, "student")
+    open_poll(classroom)
+    user = getattr(classroom, person)
+    spend_budget(classroom.session, user)
+    before = stored_state(classroom.session)
+    client.force_login(user)
+
+    response = client.post(url(classroom.session, name), data, follow=True)
+
+    page = response.content.decode()
+    assert error_message(ErrorCode.RATE_LIMITED, BUDGET) in notices(page)
+    assert stored_state(classroom.session) == before
+
+
+@pytest.mark.usefixtures("small_budget")
+def test_budget_counts_each_post(client, classroom):
+    session = classroom.session
+    client.force_login(classroom.student)
+    for name in ["hand_raise", "hand_lower", "hand_raise"]:
+        page = page_after(client, session, name)
+        assert "Tangan" in notices(page)
+    before = stored_state(session)
+
+    page = page_after(client, session, "hand_lower")
+
+    expected = "Anda hanya dapat mengirim paling banyak 3 pesan dalam 60 detik."
+    assert expected in notices(page)
+    assert stored_state(session) == before
+    assert RaisedHand.objects.filter(lowered_at__isnull=True).count() == 1
+
+
+@pytest.mark.usefixtures("small_budget")
+def test_budget_limits_only_its_person(client, classroom):
+    session = classroom.session
+    classmate = add_classmate(classroom)
+    spend_budget(session, classroom.student)
+
+    client.force_login(classmate)
+    page = page_after(client, session, "hand_raise")
+    assert "Tangan Anda terangkat." in notices(page)
+    page = page_after(client, session, "chat", {"text": "Saya juga bertanya"})
+    assert notices(page) == ""
+    assert event_count(session, LiveEvent.Kind.CHAT) == 1
+
+    client.force_login(classroom.teacher)
+    page = page_after(client, session, "chat_mute", {"muted": "1"})
+    assert "Obrolan dinonaktifkan untuk siswa." in notices(page)
+    assert LiveSession.objects.get(pk=session.pk).chat_muted
+
+
+def test_budget_in_english(client, classroom, settings):
+    settings.LIVE_FRAME_BURST = 2
+    settings.LIVE_FRAME_RATE = 0.1
+    for _post in range(2):
+        post_budget.spend(classroom.session.pk, classroom.student.pk)
+    client.force_login(classroom.student)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = page_after(client, classroom.session, "hand_raise")
+    assert "You can send at most 2 messages in 20 seconds." in notices(page)
+    assert RaisedHand.objects.count() == 0
 
 
 # Fan-out to connected sockets.
