@@ -145,18 +145,45 @@ def hand_lower(request, session_id):
     return redirect(tools_url(session))
 
 
-@login_required
-@require_POST
-def hands_lower_all(request, session_id):
+def teacher_control(
+    request, session_id, action, success, form_class=None, fields=(), invalid=None
+):
+    """
+    Run the teacher control ``action`` posted from a plain form.
+
+    Only teachers of the session pass, with a ``form_class`` form that
+    validates. Its cleaned ``fields`` follow the teacher as the action's
+    arguments. ``success`` is the message of an accepted action, or a
+    function of its event that returns one. A rejected form shows
+    ``invalid``, or else the form's own errors.
+    """
     session, _course, denied = load_teacher(request, session_id)
     if denied:
         return denied
-    event = run_action(
-        request, session, "teacher", classroom.lower_all_hands, request.user
-    )
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            if invalid:
+                messages.error(request, invalid)
+            else:
+                form_errors(request, form)
+            return redirect(tools_url(session))
+        data = form.cleaned_data
+
+    arguments = [data[name] for name in fields]
+    event = run_action(request, session, "teacher", action, request.user, *arguments)
     if event:
-        messages.success(request, _("All hands are lowered."))
+        messages.success(request, success(event) if callable(success) else success)
     return redirect(tools_url(session))
+
+
+@login_required
+@require_POST
+def hands_lower_all(request, session_id):
+    return teacher_control(
+        request, session_id, classroom.lower_all_hands, _("All hands are lowered.")
+    )
 
 
 @login_required
@@ -218,71 +245,52 @@ def poll_answer(request, session_id):
 @login_required
 @require_POST
 def poll_close(request, session_id):
-    session, _course, denied = load_teacher(request, session_id)
-    if denied:
-        return denied
-    form = PollCloseForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return redirect(tools_url(session))
-    event = run_action(
+    return teacher_control(
         request,
-        session,
-        "teacher",
+        session_id,
         classroom.close_poll,
-        request.user,
-        form.cleaned_data["poll"],
+        _("The poll is closed."),
+        form_class=PollCloseForm,
+        fields=["poll"],
     )
-    if event:
-        messages.success(request, _("The poll is closed."))
-    return redirect(tools_url(session))
+
+
+def mute_message(event):
+    if event.payload["op"] == "chat_muted":
+        return _("The chat is muted for students.")
+    return _("Students can write in the chat again.")
 
 
 @login_required
 @require_POST
 def chat_mute(request, session_id):
     """Mute the chat for students (``muted=1``) or unmute it (``muted=0``)."""
-    session, _course, denied = load_teacher(request, session_id)
-    if denied:
-        return denied
-    form = ChatMuteForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return redirect(tools_url(session))
-    muted = form.cleaned_data["muted"]
-    event = run_action(
-        request, session, "teacher", classroom.set_chat_muted, request.user, muted
+    return teacher_control(
+        request,
+        session_id,
+        classroom.set_chat_muted,
+        mute_message,
+        form_class=ChatMuteForm,
+        fields=["muted"],
     )
-    if event and muted:
-        messages.success(request, _("The chat is muted for students."))
-    elif event:
-        messages.success(request, _("Students can write in the chat again."))
-    return redirect(tools_url(session))
+
+
+def removal_message(event):
+    return _("%(name)s was removed from the live class.") % {
+        "name": event.payload["user"]["name"]
+    }
 
 
 @login_required
 @require_POST
 def remove(request, session_id):
     """Remove a student from the live class for good."""
-    session, _course, denied = load_teacher(request, session_id)
-    if denied:
-        return denied
-    form = RemoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the student to remove."))
-        return redirect(tools_url(session))
-    event = run_action(
+    return teacher_control(
         request,
-        session,
-        "teacher",
+        session_id,
         classroom.remove_participant,
-        request.user,
-        form.cleaned_data["user"],
+        removal_message,
+        form_class=RemoveForm,
+        fields=["user"],
+        invalid=_("Choose the student to remove."),
     )
-    if event:
-        messages.success(
-            request,
-            _("%(name)s was removed from the live class.")
-            % {"name": event.payload["user"]["name"]},
-        )
-    return redirect(tools_url(session))
