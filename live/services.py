@@ -108,13 +108,6 @@ def participants(session_id):
     )
 
 
-def join(session_id, user, role, channel_name):
-    """Record an open connection."""
-    LiveConnection.objects.create(
-        session_id=session_id, user=user, role=role, channel_name=channel_name
-    )
-
-
 def leave(channel_name, session_id):
     """Close a connection's row and return the session's participants."""
     LiveConnection.objects.filter(
