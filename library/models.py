@@ -442,9 +442,11 @@ class LibraryItemPage(Page):
         from .access import can_download
 
         context = super().get_context(request, *args, **kwargs)
-        files = list(self.files.order_by("created_at", "pk"))
+        # The files belong to the original, and an alias shows them too.
+        original = self.original_item()
+        files = list(original.files.order_by("created_at", "pk"))
         for item_file in files:
-            item_file.item = self
+            item_file.item = original
             item_file.downloadable = can_download(request.user, item_file)
         replaced = {f.replaces_id for f in files if f.replaces_id}
         context["files"] = [f for f in files if f.pk not in replaced]
@@ -464,6 +466,14 @@ class LibraryItemPage(Page):
         if self.embargo_until is None:
             return False
         return (today or timezone.localdate()) < self.embargo_until
+
+    def original_item(self):
+        """Return the item that this alias mirrors, or this item if no alias."""
+        item = self
+        # An alias may mirror another alias.
+        while item.alias_of_id is not None:
+            item = item.alias_of.specific
+        return item
 
     def current_files(self):
         """Return the latest version of each file, oldest upload first."""

@@ -44,5 +44,6 @@ def count_item_view(page, request, serve_args, serve_kwargs):
     if not isinstance(page, LibraryItemPage) or not page.live:
         return None
     if can_view_item(request.user, page):
-        count_use(request, page.pk, UsageKind.VIEW)
+        # The views of an alias count for the work that it mirrors.
+        count_use(request, page.original_item().pk, UsageKind.VIEW)
     return None

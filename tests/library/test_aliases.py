@@ -1,9 +1,10 @@
 """
-Wagtail page aliases of library items: import keys and search.
+Wagtail page aliases of library items: import keys, search and item pages.
 
 An alias mirrors its original, which Wagtail copies into it field by field
 on creation and on every publish of the original. The import key stays on
-the original alone, and search lists the work once, as its original.
+the original alone, search lists the work once, as its original, and an
+alias page shows the original's files and counts its views for it.
 """
 
 import pytest
@@ -13,10 +14,14 @@ from wagtail.actions.convert_alias import ConvertAliasPageAction
 from library import importer
 from library.indexing import index_all
 from library.models import LibraryItemPage, SearchDocument
+from library.usage.models import ItemUsage
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "title;creators;type;language;licence;access;identifier;files"
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+)
 ROW = "Catatan batik;Ayu Putri;teaching_module;id;cc0;public;ISBN 978-602-1;batik.txt"
 
 
@@ -176,3 +181,37 @@ def test_reindex_skips_aliases(imported, other_library):
     assert list(SearchDocument.objects.values_list("item_id", flat=True)) == [
         imported.pk
     ]
+
+
+def test_alias_page_shows_original_files(imported, other_library, teacher, client):
+    alias = make_alias(imported, other_library, "alias-batik")
+    item_file = imported.files.get()
+    client.force_login(teacher)
+
+    response = client.get(alias.url)
+
+    assert response.status_code == 200
+    assert [shown.pk for shown in response.context["files"]] == [item_file.pk]
+    assert response.context["files"][0].downloadable is True
+    assert reverse("library:download", args=[item_file.pk]) in response.text
+
+
+def test_original_item_follows_alias_chain(imported, library, other_library):
+    alias = make_alias(imported, other_library, "alias-batik")
+
+    second = make_alias(alias, library, "alias-kedua")
+
+    assert second.original_item() == imported
+    assert alias.original_item() == imported
+    assert imported.original_item() is imported
+
+
+def test_alias_view_counted_for_original(imported, other_library, teacher, client):
+    alias = make_alias(imported, other_library, "alias-batik")
+    client.force_login(teacher)
+
+    response = client.get(alias.url, HTTP_USER_AGENT=BROWSER)
+
+    assert response.status_code == 200
+    assert ItemUsage.objects.filter(item_id=imported.pk, views=1).exists()
+    assert not ItemUsage.objects.filter(item_id=alias.pk).exists()
