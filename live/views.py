@@ -125,8 +125,8 @@ def session_detail(request, session_id):
     """
     Show the join page of a live class: its state, chat and people present.
 
-    Browsers without JavaScript reload the page while the class is open, so
-    it is compressed: on a 2G phone every reload downloads it whole.
+    Browsers without JavaScript reload the page while the class is open,
+    and on a 2G phone every reload downloads it whole, so it is compressed.
     """
     session, course, role = load_session(request, session_id)
     if role is None:
@@ -151,8 +151,9 @@ def session_page(request, session, course, role, poll_form=None, status=200):
         "websocket_path": websocket_path(session),
         "now": timezone.now(),
     }
-    # Only GET pages reload themselves: a rejected poll form, shown again in
-    # the response to its POST, keeps the teacher's text.
+    # Only GET responses reload themselves. A rejected poll form comes back
+    # in the response to its POST, with the teacher's text that a reload
+    # would drop.
     if session.state == SessionState.OPEN and request.method in ("GET", "HEAD"):
         context["refresh_paused"] = request.GET.get("refresh") == "off"
         if not context["refresh_paused"]:

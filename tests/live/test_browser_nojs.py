@@ -220,7 +220,7 @@ def test_page_reloads_itself_without_javascript(quick_reload, daphne_server, cla
         submit(student, student.find_element(By.CSS_SELECTOR, "[data-refresh-resume]"))
         assert "Hal. 13" in chat_texts(student)
 
-        # With JavaScript the socket brings news, and the page never reloads.
+        # With JavaScript the socket brings news, and the page does not reload.
         scripted.get(page_url)
         assert stays_loaded(scripted)
 

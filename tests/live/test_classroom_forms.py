@@ -633,7 +633,7 @@ def test_scheduled_class_accepts_hands(client, classroom):
 # The budget of form posts.
 
 # 3 posts per person, refilled at one post in 20 seconds, so the window is
-# 60 seconds: longer than any of these tests takes.
+# 60 seconds, which is longer than any of these tests takes.
 BUDGET = {"limit": 3, "seconds": 60}
 
 
