@@ -442,8 +442,10 @@ class LibraryItemPage(Page):
         from .access import can_download
 
         context = super().get_context(request, *args, **kwargs)
-        # The files belong to the original, and an alias shows them too.
+        # The files, versions and usage belong to the original, and an alias
+        # shows the original's, with the original's permissions.
         original = self.original_item()
+        context["original"] = original
         files = list(original.files.order_by("created_at", "pk"))
         for item_file in files:
             item_file.item = original

@@ -15,6 +15,9 @@ from library import importer
 from library.indexing import index_all
 from library.models import LibraryItemPage, SearchDocument
 from library.usage.models import ItemUsage
+from lms.models import Membership
+
+from .conftest import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +218,16 @@ def test_alias_view_counted_for_original(imported, other_library, teacher, clien
     assert response.status_code == 200
     assert ItemUsage.objects.filter(item_id=imported.pk, views=1).exists()
     assert not ItemUsage.objects.filter(item_id=alias.pk).exists()
+
+
+def test_alias_page_links_original_usage(imported, school, other_library, client):
+    librarian = make_person("pustakawan", school, Membership.Role.LIBRARIAN)
+    alias = make_alias(imported, other_library, "alias-batik")
+    item_file = imported.files.get()
+    client.force_login(librarian)
+
+    response = client.get(alias.url)
+
+    assert response.status_code == 200
+    assert reverse("library:item_usage", args=[imported.pk]) in response.text
+    assert reverse("library:new_version", args=[item_file.pk]) in response.text
