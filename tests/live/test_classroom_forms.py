@@ -8,6 +8,7 @@ log keep after an accepted or rejected post, and the message on the page.
 
 import gzip
 import html
+import socket
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -718,6 +719,21 @@ def test_budget_in_english(client, classroom, settings):
     page = page_after(client, classroom.session, "hand_raise")
     assert "You can send at most 2 messages in 20 seconds." in notices(page)
     assert RaisedHand.objects.count() == 0
+
+
+def test_budget_without_redis_stores_nothing(client, classroom, settings):
+    # A loopback port that nothing listens on, so the connection is refused.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    before = stored_state(classroom.session)
+    client.force_login(classroom.student)
+
+    page = page_after(client, classroom.session, "hand_raise")
+
+    assert error_message(ErrorCode.UNAVAILABLE) in notices(page)
+    assert stored_state(classroom.session) == before
 
 
 # Fan-out to connected sockets.
