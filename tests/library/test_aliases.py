@@ -231,3 +231,13 @@ def test_alias_page_links_original_usage(imported, school, other_library, client
     assert response.status_code == 200
     assert reverse("library:item_usage", args=[imported.pk]) in response.text
     assert reverse("library:new_version", args=[item_file.pk]) in response.text
+
+
+def test_library_page_lists_alias(imported, other_library, teacher, client):
+    alias = make_alias(imported, other_library, "alias-batik")
+    client.force_login(teacher)
+
+    response = client.get(other_library.url)
+
+    assert response.status_code == 200
+    assert [item.pk for item in response.context["items"]] == [alias.pk]
