@@ -40,10 +40,11 @@ checks that. LIVE_BENCH_STUDENTS, LIVE_BENCH_IDLE, LIVE_BENCH_SECONDS and
 LIVE_BENCH_JOIN_RATE shrink a run for debugging. docs/live-fanout.md
 records the figures.
 
-NOTE: the second goal is not met. On the 2-CPU development machine daphne's
-p95 was 78 ms against the floor's 25 ms (3.15 times). Twisted registers,
-writes and unregisters each socket on its own, where ``websockets`` writes
-at once.
+NOTE: the second goal is not met reliably. On the 2-CPU development
+machine, shared with other test runs at load averages of 1 to 6, daphne
+used 34 to 43 us of CPU per frame against the floor's 15 to 19 us. The p95
+ratio still ranged from 0.77 to 5.73 between runs, and was under 3 in five
+of seven, because other processes' bursts reach the tail of either server.
 """
 
 import asyncio
