@@ -94,9 +94,9 @@ class Hub:
         self.started = asyncio.Lock()
         self.tasks = []
         self.presence_tasks = {}
-        # session id -> (time.monotonic(), participants), reused for the
-        # welcome of everybody who joins within PRESENCE_DELAY_SECONDS.
-        self.presence_cache = {}
+        # session id -> ParticipantsRead, shared by everybody who joins while
+        # it runs or within PRESENCE_DELAY_SECONDS after it finished.
+        self.participant_reads = {}
 
     async def start(self):
         async with self.started:
@@ -243,13 +243,19 @@ class Hub:
                 return
 
     async def participants(self, session_id):
-        """Return the session's participants, at most a presence delay old."""
-        cached = self.presence_cache.get(session_id)
-        if cached is not None and time.monotonic() - cached[0] < presence_delay():
-            return cached[1]
-        people = await services.aparticipants(session_id)
-        self.presence_cache[session_id] = (time.monotonic(), people)
-        return people
+        """
+        Return the session's participants, at most a presence delay old.
+
+        Callers share the read that is running, so a class that joins at
+        once makes one read and not one per join. A list read before the
+        caller's own connection row was stored lacks that person.
+        """
+        read = self.participant_reads.get(session_id)
+        if read is None or read.expired():
+            read = self.participant_reads[session_id] = ParticipantsRead(session_id)
+        # Shielded, so that a join that is cancelled (its socket closed)
+        # does not cancel the read that other joins wait for.
+        return await asyncio.shield(read.task)
 
     def presence_changed(self, session_id):
         """Send the session's presence list soon, once for many changes."""
@@ -263,7 +269,7 @@ class Hub:
         await asyncio.sleep(presence_delay())
         # Changes from here on schedule another message.
         del self.presence_tasks[session_id]
-        self.presence_cache.pop(session_id, None)
+        self.participant_reads.pop(session_id, None)
         try:
             people = await self.participants(session_id)
             await services.abroadcast(session_id, protocol.presence(people))
@@ -297,6 +303,8 @@ class Hub:
     async def close(self):
         for task in self.presence_tasks.values():
             task.cancel()
+        for read in self.participant_reads.values():
+            read.task.cancel()
         for task in self.tasks:
             task.cancel()
         # channels_redis's receive may take a while to give up its
@@ -305,6 +313,29 @@ class Hub:
         for room in self.rooms.values():
             if room.gap_task is not None:
                 room.gap_task.cancel()
+
+
+class ParticipantsRead:
+    """One read of a session's participants, shared by its callers."""
+
+    def __init__(self, session_id):
+        self.finished_at = None
+        self.task = asyncio.get_running_loop().create_task(self.read(session_id))
+
+    async def read(self, session_id):
+        # Set before the task counts as done, so expired() can rely on it.
+        try:
+            return await services.aparticipants(session_id)
+        finally:
+            self.finished_at = time.monotonic()
+
+    def expired(self):
+        """Return whether this read failed or is older than a presence delay."""
+        if not self.task.done():
+            return False
+        if self.task.cancelled() or self.task.exception() is not None:
+            return True
+        return time.monotonic() - self.finished_at >= presence_delay()
 
 
 class Frame:

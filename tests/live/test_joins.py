@@ -10,7 +10,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
 
-from live import joins
+from live import joins, services
 from live.models import LiveConnection, Poll, PollAnswer, PollOption
 from tests.courses.factories import enrol, make_student
 
@@ -143,3 +143,27 @@ async def test_failed_row_write_rejects_join(classroom, monkeypatch):
     assert not await database_sync_to_async(
         LiveConnection.objects.filter(session=classroom.session).exists
     )()
+
+
+async def test_class_shares_participants_read(classroom, monkeypatch, settings):
+    students = await database_sync_to_async(make_students)(classroom, 6)
+    reads = []
+    original = services.participants
+
+    def counted(session_id):
+        reads.append(session_id)
+        return original(session_id)
+
+    monkeypatch.setattr(services, "participants", counted)
+    # A presence delay longer than the test, so that only the welcomes read.
+    settings.LIVE_PRESENCE_DELAY_SECONDS = 30
+
+    results = await asyncio.gather(
+        *(join(classroom.session, student) for student in students)
+    )
+
+    assert reads == [classroom.session.pk]
+    for socket, welcome in results:
+        ids = {person["id"] for person in welcome["presence"]}
+        assert welcome["you"]["id"] in ids
+        await socket.disconnect()
