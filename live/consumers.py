@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from courses import api as courses_api
+from lms.connect_threads import connect_sync_to_async
 
 from . import classroom, fanout, protocol, services, signalling, slides
 from .access import role_in_session
@@ -185,7 +186,8 @@ class ClassroomConsumer(AsyncWebsocketConsumer):
 
         await self.accept()
         try:
-            session, course, self.role = await database_sync_to_async(check_access)(
+            # On the connect threads, beside the other joins' checks.
+            session, course, self.role = await connect_sync_to_async(check_access)(
                 self.session_id, self.user
             )
         except Rejection as rejection:

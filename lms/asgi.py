@@ -2,7 +2,9 @@
 ASGI entry point served by daphne.
 
 HTTP goes to Django. Websockets pass the allowed-hosts origin check and the
-session authentication before they reach the routes of the apps.
+session authentication before they reach the routes of the apps. The
+authentication is channels' own, with its database work on the threads of
+``lms.connect_threads``.
 """
 
 import os
@@ -14,10 +16,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 # Django must be set up before the routes import models.
 django_application = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from lms.connect_threads import AuthMiddlewareStack  # noqa: E402
 from lms.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
