@@ -61,6 +61,10 @@ CLAIM_IDLE_MS = 15_000
 # and are rebuilt from the database when needed again.
 REDIS_KEY_TTL_SECONDS = 7 * 24 * 3600
 STREAM = "events"
+# Redis connections of one process's log, and how long a command waits for
+# a free one before the log counts as unavailable.
+REDIS_MAX_CONNECTIONS = 50
+REDIS_POOL_TIMEOUT_SECONDS = 5
 WRITER_GROUP = "live-writers"
 
 
@@ -452,9 +456,17 @@ class RedisLog:
         import redis.asyncio
 
         self.url = url
-        self.redis = redis.asyncio.Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=5
+        # Commands beyond the pool's connections wait for a free one. The
+        # default pool of redis-py 8.2 raises MaxConnectionsError at once
+        # past 100, which 300 students joining at once reached.
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            url,
+            max_connections=REDIS_MAX_CONNECTIONS,
+            timeout=REDIS_POOL_TIMEOUT_SECONDS,
+            socket_connect_timeout=2,
+            socket_timeout=5,
         )
+        self.redis = redis.asyncio.Redis.from_pool(pool)
         self.append_script = self.redis.register_script(APPEND_SCRIPT)
         self.init_script = self.redis.register_script(INIT_SCRIPT)
         self.consumer = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"

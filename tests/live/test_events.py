@@ -10,6 +10,7 @@ import time
 import pytest
 from channels.db import database_sync_to_async
 
+from live.eventlog import get_log
 from live.models import LiveEvent
 
 from .test_consumer import event_count, join, receive_until
@@ -266,3 +267,19 @@ async def test_unreachable_redis_gives_unavailable(classroom, own_redis, setting
     await socket.send_json_to({"type": "ping", "ref": "p1"})
     assert (await receive_until(socket, "pong"))["ref"] == "p1"
     await socket.disconnect()
+
+
+async def test_redis_log_serves_burst_of_reads(classroom, redis_url, settings):
+    settings.REDIS_URL = redis_url
+    log = get_log()
+    # More reads at once than the connections of redis-py's default pool.
+    reads = 300
+
+    results = await asyncio.gather(
+        *(log.last_seq(classroom.session.pk) for _read in range(reads)),
+        return_exceptions=True,
+    )
+
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert errors == []
+    assert len(set(results)) == 1
