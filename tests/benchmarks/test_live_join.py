@@ -17,7 +17,8 @@ checkout for daphne to serve, to measure older code against the same
 data.
 
 Run: ``.venv/bin/pytest tests/benchmarks/test_live_join.py -o addopts="" -s``
-with DATABASE_URL and REDIS_URL set. Results are in docs/load.md.
+with DATABASE_URL and REDIS_URL set. Results are in docs/load.md and, for
+the thread pool of the handshakes, in docs/live-fanout.md.
 """
 
 import multiprocessing
