@@ -21,6 +21,7 @@ same time as each other and as the shared thread, so a transaction cannot
 span two of them.
 """
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -37,6 +38,18 @@ CONNECT_THREADS = 4
 
 _executor = None
 _executor_lock = threading.Lock()
+
+
+def _forget_executor():
+    # A forked child, such as a daphne process started by multiprocessing,
+    # inherits the parent's executor without its threads. Work submitted to
+    # that executor would wait forever, so the child starts its own.
+    global _executor, _executor_lock
+    _executor = None
+    _executor_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_executor)
 
 
 def connect_executor():
