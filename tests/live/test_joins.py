@@ -172,37 +172,22 @@ async def test_class_shares_participants_read(classroom, monkeypatch, settings):
         await socket.disconnect()
 
 
-async def test_user_lookups_run_side_by_side(classroom, monkeypatch):
+@pytest.mark.parametrize(
+    ("owner", "name"),
+    [(IdentifierBackend, "get_user"), (consumers, "check_access")],
+    ids=["user lookup", "access check"],
+)
+async def test_handshake_calls_run_side_by_side(classroom, monkeypatch, owner, name):
     students = await database_sync_to_async(make_students)(classroom, 2)
-    # Each lookup waits for the other, which only a second thread can run.
+    # Each call waits for the other, which only a second thread can run.
     barrier = threading.Barrier(2, timeout=5)
-    original = IdentifierBackend.get_user
+    original = getattr(owner, name)
 
-    def get_user_together(backend, user_id):
+    def call_together(*args):
         barrier.wait()
-        return original(backend, user_id)
+        return original(*args)
 
-    monkeypatch.setattr(IdentifierBackend, "get_user", get_user_together)
-
-    results = await asyncio.gather(
-        *(join(classroom.session, student) for student in students)
-    )
-
-    for (socket, welcome), student in zip(results, students, strict=True):
-        assert welcome["you"]["id"] == student.pk
-        await socket.disconnect()
-
-
-async def test_access_checks_run_side_by_side(classroom, monkeypatch):
-    students = await database_sync_to_async(make_students)(classroom, 2)
-    barrier = threading.Barrier(2, timeout=5)
-    original = consumers.check_access
-
-    def check_access_together(session_id, user):
-        barrier.wait()
-        return original(session_id, user)
-
-    monkeypatch.setattr(consumers, "check_access", check_access_together)
+    monkeypatch.setattr(owner, name, call_together)
 
     results = await asyncio.gather(
         *(join(classroom.session, student) for student in students)
