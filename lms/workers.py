@@ -9,6 +9,11 @@ child accepts first serves it, so no proxy sits in front and a client never
 needs to know which process it reached. Live classes whose students land on
 different children meet in the Redis channel layer and event log.
 
+NOTE: the kernel does not spread connections evenly. Every child waits for
+the socket in its own epoll, and the first to wake accepts. On an idle
+server the tests saw connections opened one after another all reach the
+same child, while connections opened at once reached both.
+
 The socket reaches each child the way systemd socket activation hands one
 over: as file descriptor 3, with ``LISTEN_FDS=1``, ``LISTEN_FDNAMES`` and
 ``LISTEN_PID`` set to the child's own pid. Daphne listens on it through
@@ -43,14 +48,16 @@ logger = logging.getLogger(__name__)
 LISTEN_FD = 3
 FAMILY_NAMES = {socket.AF_INET: "INET", socket.AF_INET6: "INET6"}
 # A child that exits within this many seconds of its start counts as a
-# quick exit. Daphne takes one to three seconds to load the application.
+# quick exit. Daphne needs a few seconds to load the application, so a
+# child that fails at start-up exits well within this.
 QUICK_EXIT_SECONDS = 10
 MAX_QUICK_EXITS = 3
 # The wait before a restart, doubled for each quick exit in a row.
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8
 # After a stop signal, children still running after this long get SIGKILL.
-# Daphne itself gives open requests 10 s (application_close_timeout).
+# An estimate that leaves daphne time to close its applications, which its
+# --application-close-timeout (10 s by default) bounds per connection.
 STOP_TIMEOUT_SECONDS = 30
 # How often the parent reaps children and acts on signals.
 POLL_SECONDS = 0.1
@@ -76,10 +83,13 @@ def bind(host, port, backlog):
         flags=socket.AI_PASSIVE,
     )[0]
     if family not in FAMILY_NAMES:
-        raise OSError(f"cannot serve on {host}: address family {family!r}")
+        raise OSError(
+            f"unsupported address family {family!r} for {host}; "
+            "use an IPv4 or IPv6 address"
+        )
     listener = socket.socket(family, kind, proto)
-    # As Twisted's own TCP ports do, so that a restart can bind at once
-    # while old connections are in TIME_WAIT.
+    # As Twisted's TCP ports do for a port number, so that a restart can bind
+    # at once while old connections are in TIME_WAIT.
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(address)
     listener.listen(backlog)
@@ -295,7 +305,7 @@ def serve(host, port, backlog, count, extra=()):
     try:
         listener = bind(host, port, backlog)
     except OSError as error:
-        logger.error("cannot listen on %s port %s: %s", host, port, error)
+        logger.error("failed to listen on %s port %s: %s", host, port, error)
         return 1
     command = child_command(listener.family, extra)
     return Supervisor(listener, command, count).run()
