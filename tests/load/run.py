@@ -4,14 +4,16 @@ Run the load scenario from one command and report what it measured.
 The runner recreates a database of the scenario's own on the local
 PostgreSQL, migrates it, collects the static files and builds the data
 (``prepare.py``). With ``--skip-prepare`` it keeps the data and only deletes
-what earlier runs stored. It then starts daphne (through ``lms.serve``)
-on a free loopback port with Redis as the channel layer and cache, and runs
+what earlier runs stored. It then starts daphne (through ``lms.serve``,
+with ``--workers`` processes on one socket) on a free loopback port with
+Redis as the channel layer and cache, and runs
 locust headless with ``locustfile.py`` from a virtualenv of its own. At
 the end it prints per-endpoint p50/p95/p99 and errors, and the step at
 which the 95th percentile of HTTP requests first passed one second.
 Locust writes an HTML report and CSV files to the output folder.
 
-Usage: ``make load`` or ``python -m tests.load.run [--steps 20,40,80]``.
+Usage: ``make load`` or ``python -m tests.load.run [--steps 20,40,80]
+[--workers N]``.
 """
 
 import argparse
@@ -23,10 +25,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from lms.serve import daphne_command
+from lms.serve import serve_command
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -55,7 +58,21 @@ def parse_args(argv):
     parser.add_argument("--step-seconds", type=int, default=60)
     parser.add_argument("--live-students", type=int, default=300)
     parser.add_argument("--skip-prepare", action="store_true")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help=(
+            "Daphne processes that share the listening socket (lms.serve "
+            "--workers). The default, one per CPU core (%(default)s here), "
+            "is how production runs, but locust, PostgreSQL and Redis share "
+            "the same cores during the run."
+        ),
+    )
+    options = parser.parse_args(argv)
+    if options.workers < 1:
+        parser.error(f"--workers must be 1 or more, not {options.workers}.")
+    return options
 
 
 def loopback_only(url):
@@ -103,17 +120,30 @@ def ensure_load_venv():
     return python
 
 
-def wait_for_port(port, process, seconds=60):
+def wait_for_health(port, process, seconds=60):
+    """
+    Wait until daphne serves ``/healthz``.
+
+    With several workers the supervisor listens before any child has loaded
+    the application, so an open port alone does not show that daphne serves.
+    """
+    # No proxy, even if the environment names one: the request stays on
+    # loopback.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit("daphne stopped during start-up")
         try:
-            with socket.create_connection((LOOPBACK, port), timeout=1):
-                return
+            with opener.open(
+                f"http://{LOOPBACK}:{port}/healthz", timeout=5
+            ) as response:
+                if response.status == 200:
+                    return
         except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"daphne did not listen on port {port} within {seconds} s")
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"daphne did not serve on port {port} within {seconds} s")
 
 
 def percentiles_table(stats_csv):
@@ -178,9 +208,11 @@ def main(argv=None):
     port = free_port()
     host = f"http://{LOOPBACK}:{port}"
     # lms.serve gives the socket a listen backlog that fits a class
-    # joining at once; daphne's -b/-p would keep Twisted's 50.
+    # joining at once; daphne's -b/-p would keep Twisted's 50. With several
+    # workers, the children write to the supervisor's output, so daphne.log
+    # contains all of them.
     daphne = subprocess.Popen(
-        daphne_command(LOOPBACK, port, python=sys.executable),
+        serve_command(LOOPBACK, port, workers=options.workers, python=sys.executable),
         cwd=ROOT,
         env=env,
         stdout=open(options.out / "daphne.log", "wb"),  # noqa: SIM115
@@ -189,8 +221,11 @@ def main(argv=None):
     steps = options.steps.split(",")
     run_seconds = options.step_seconds * len(steps)
     try:
-        wait_for_port(port, daphne)
-        print(f"daphne on {host}; locust for {run_seconds} s")  # noqa: T201
+        wait_for_health(port, daphne)
+        print(  # noqa: T201
+            f"daphne on {host} with {options.workers} workers; "
+            f"locust for {run_seconds} s"
+        )
         subprocess.run(
             [
                 str(locust_python),
