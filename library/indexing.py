@@ -15,7 +15,12 @@ because the embargo hides the files. ``library_reindex --embargo-ended``
 adds it once the embargo ends.
 
 Wagtail page aliases get no row, so search lists each work once, as its
-original. An alias gets a row when it is converted into an ordinary page.
+original. The original's row lists, in ``schools``, its own school and the
+schools of the libraries that its live aliases are in, so a search filtered
+by one of those schools finds it. Indexing an alias rebuilds its original's
+row. An alias gets a row of its own when it is converted into an ordinary
+page. ``listed_schools_changed`` is sent with the items whose ``schools``
+changed, so that OAI-PMH can move their datestamps.
 
 ``LibraryItemPage.save`` and ``library.extraction.refresh_full_text`` call
 ``index_items``. Code that changes items with ``QuerySet.update`` or
@@ -25,16 +30,22 @@ original. An alias gets a row when it is converted into an ordinary page.
 import unicodedata
 
 from django.db import connection
+from django.dispatch import Signal
 from django.utils import timezone
+from wagtail.models import Page
 
 from .models import (
     ItemContributor,
     ItemCreator,
     ItemLanguage,
+    LibraryIndexPage,
     LibraryItemPage,
     LibraryItemPageTag,
     SearchDocument,
 )
+
+# Sent with ``item_ids``, the items whose indexed ``schools`` changed.
+listed_schools_changed = Signal()
 
 # PostgreSQL text search configurations by item language, both listed in
 # pg_ts_config of PostgreSQL 15. Other languages use "simple", which only
@@ -46,11 +57,17 @@ TEXT_SEARCH_CONFIGS = {
 DEFAULT_CONFIG = "simple"
 # Items per statement when the whole index is rebuilt.
 BATCH_SIZE = 2000
+# The entry of ``SearchDocument.schools`` for the city-wide library, which
+# has no school.
+CITY_WIDE = "none"
+# Wagtail cannot make alias loops, but code can, so walking alias chains
+# stops after this many steps.
+MAX_ALIAS_DEPTH = 50
 
 _POSTGRESQL_UPSERT = """
 INSERT INTO {document} (
     item_id, config, vector, heading, text, subjects, item_type, language,
-    school_id, year, access_level, owner_id, live, published_at,
+    school_id, schools, year, access_level, owner_id, live, published_at,
     full_text_withheld_until
 )
 SELECT
@@ -69,13 +86,15 @@ SELECT
     item.item_type,
     item.language,
     item.school_id,
+    listed.schools,
     EXTRACT(YEAR FROM item.issued)::integer,
     item.access_level,
     page.owner_id,
     page.live,
     page.first_published_at,
     CASE WHEN item.embargo_until > %(today)s THEN item.embargo_until END
-FROM {item} AS item
+FROM unnest(%(ids)s::bigint[], %(schools)s::text[]) AS listed(item_id, schools)
+JOIN {item} AS item ON item.page_ptr_id = listed.item_id
 JOIN wagtailcore_page AS page ON page.id = item.page_ptr_id
 CROSS JOIN LATERAL (
     SELECT CASE item.language {config_cases} ELSE %(default_config)s END AS name
@@ -95,7 +114,7 @@ LEFT JOIN LATERAL (
     FROM {tagged} AS tagged JOIN taggit_tag AS tag ON tag.id = tagged.tag_id
     WHERE tagged.content_object_id = item.page_ptr_id
 ) AS subjects ON TRUE
-WHERE item.page_ptr_id = ANY(%(ids)s) AND page.alias_of_id IS NULL
+WHERE page.alias_of_id IS NULL
 ON CONFLICT (item_id) DO UPDATE SET
     config = EXCLUDED.config,
     vector = EXCLUDED.vector,
@@ -105,6 +124,7 @@ ON CONFLICT (item_id) DO UPDATE SET
     item_type = EXCLUDED.item_type,
     language = EXCLUDED.language,
     school_id = EXCLUDED.school_id,
+    schools = EXCLUDED.schools,
     year = EXCLUDED.year,
     access_level = EXCLUDED.access_level,
     owner_id = EXCLUDED.owner_id,
@@ -130,14 +150,119 @@ def join_slugs(slugs):
 
 
 def index_items(item_ids):
-    """Create or update the search documents of ``item_ids``, except aliases."""
-    item_ids = list(item_ids)
+    """
+    Create or update the search documents of ``item_ids``.
+
+    An alias's original is indexed in its place. Send
+    ``listed_schools_changed`` with the items, indexed before, whose
+    ``schools`` changed.
+    """
+    item_ids = original_ids(item_ids)
     if not item_ids:
         return
+    schools = listed_schools(item_ids)
+    before = dict(
+        SearchDocument.objects.filter(pk__in=item_ids).values_list("pk", "schools")
+    )
     if connection.vendor == "postgresql":
-        _index_postgresql(item_ids)
+        _index_postgresql(item_ids, schools)
     else:
-        _index_plain_text(item_ids)
+        _index_plain_text(item_ids, schools)
+    changed = [
+        item_id
+        for item_id, listed in before.items()
+        if item_id in schools and schools[item_id] != listed
+    ]
+    if changed:
+        listed_schools_changed.send(sender=SearchDocument, item_ids=changed)
+
+
+def original_ids(page_ids):
+    """Return ``page_ids`` with each alias replaced by its original, in order."""
+    page_ids = list(dict.fromkeys(page_ids))
+    original_of = {}
+    pending = set(page_ids)
+    for _step in range(MAX_ALIAS_DEPTH):
+        rows = Page.objects.filter(pk__in=pending, alias_of__isnull=False)
+        pending = set()
+        for page_id, alias_of_id in rows.values_list("pk", "alias_of_id"):
+            original_of[page_id] = alias_of_id
+            pending.add(alias_of_id)
+        if not pending:
+            break
+
+    def original(page_id):
+        seen = set()
+        while page_id in original_of and page_id not in seen:
+            seen.add(page_id)
+            page_id = original_of[page_id]
+        return page_id
+
+    return list(dict.fromkeys(original(page_id) for page_id in page_ids))
+
+
+def listed_schools(item_ids):
+    """
+    Return the ``SearchDocument.schools`` value of each item of ``item_ids``.
+
+    It lists the item's own school and the school of the library of each
+    live alias, also of aliases of aliases. Unpublished aliases list
+    nothing, because their pages cannot be opened.
+    """
+    tokens = {
+        item_id: {_school_token(school_id)}
+        for item_id, school_id in LibraryItemPage.objects.filter(
+            pk__in=item_ids
+        ).values_list("pk", "school_id")
+    }
+    parent_paths = {}
+    for alias in alias_pages(tokens):
+        if alias["live"]:
+            parent_path = alias["path"][: -Page.steplen]
+            parent_paths.setdefault(alias["original_id"], []).append(parent_path)
+    all_paths = {path for paths in parent_paths.values() for path in paths}
+    library_school = dict(
+        LibraryIndexPage.objects.filter(path__in=all_paths).values_list(
+            "path", "school_id"
+        )
+    )
+    for root, paths in parent_paths.items():
+        for path in paths:
+            if path in library_school:
+                tokens[root].add(_school_token(library_school[path]))
+    return {item_id: join_slugs(sorted(found)) for item_id, found in tokens.items()}
+
+
+def alias_pages(item_ids):
+    """
+    Return the aliases of ``item_ids`` and the aliases of those aliases.
+
+    Each is a dict of the page's ``pk``, ``path`` and ``live``,
+    and ``original_id``, the item of ``item_ids`` that it mirrors.
+    """
+    originals = set(item_ids)
+    original_of = {item_id: item_id for item_id in originals}
+    found = []
+    for _step in range(MAX_ALIAS_DEPTH):
+        if not original_of:
+            break
+        aliases = Page.objects.filter(alias_of__in=original_of.keys()).values(
+            "pk", "alias_of_id", "path", "live"
+        )
+        next_level = {}
+        for alias in aliases:
+            if alias["pk"] in originals:
+                # A loop back to an original.
+                continue
+            alias["original_id"] = original_of[alias.pop("alias_of_id")]
+            next_level[alias["pk"]] = alias["original_id"]
+            found.append(alias)
+        original_of = next_level
+    return found
+
+
+def _school_token(school_id):
+    return CITY_WIDE if school_id is None else str(school_id)
 
 
 def index_all(batch_size=BATCH_SIZE, embargo_ended=False):
@@ -166,7 +291,7 @@ def index_all(batch_size=BATCH_SIZE, embargo_ended=False):
         yield len(batch)
 
 
-def _index_postgresql(item_ids):
+def _index_postgresql(item_ids, schools):
     config_cases = " ".join(
         f"WHEN '{language}' THEN '{config}'"
         for language, config in TEXT_SEARCH_CONFIGS.items()
@@ -185,13 +310,14 @@ def _index_postgresql(item_ids):
             sql,
             {
                 "default_config": DEFAULT_CONFIG,
-                "ids": item_ids,
+                "ids": list(schools),
+                "schools": list(schools.values()),
                 "today": timezone.localdate(),
             },
         )
 
 
-def _index_plain_text(item_ids):
+def _index_plain_text(item_ids, schools):
     names = {item_id: [] for item_id in item_ids}
     for item_id, name, affiliation in ItemCreator.objects.filter(
         item_id__in=item_ids
@@ -252,6 +378,7 @@ def _index_plain_text(item_ids):
                 item_type=item["item_type"],
                 language=item["language"],
                 school_id=item["school_id"],
+                schools=schools[item["pk"]],
                 year=item["issued"].year if item["issued"] else None,
                 access_level=item["access_level"],
                 owner_id=item["owner_id"],

@@ -241,7 +241,9 @@ class LibraryItemPage(Page):
         help_text=_("Used when access is set to named people only."),
     )
     # The school of the parent library, copied here on save so that search
-    # and access filters need no join through the page tree.
+    # and access filters need no join through the page tree. An alias copies
+    # its original's school instead, because it follows the original's
+    # access rules wherever it is shown.
     school = models.ForeignKey(
         "lms.School",
         on_delete=models.PROTECT,
@@ -407,7 +409,10 @@ class LibraryItemPage(Page):
     def save(self, *args, **kwargs):
         from .indexing import index_items
 
-        self.school = self._parent_school()
+        if self.alias_of_id is not None:
+            self.school_id = self.original_item().school_id
+        else:
+            self.school = self._parent_school()
         if self.alias_of_id is not None:
             # Wagtail 8.0 copies every field into an alias, despite
             # exclude_fields_in_copy, in CreatePageAliasAction and in
@@ -695,6 +700,11 @@ class SearchDocument(models.Model):
     # The slugs of the item's subjects between bars, "|iklim|geografi|", so
     # that subject filters and counts need no join with the tag table.
     subjects = models.TextField(_("subjects"), blank=True)
+    # The schools whose libraries list the work, between bars: the item's
+    # own and those of its live aliases, as ids, and "none" for the
+    # city-wide library, as in "|none|12|". Search filters and counts the
+    # school facet on it, while ``school`` stays the item's own for access.
+    schools = models.TextField(_("schools listing the item"), blank=True)
     item_type = models.CharField(_("type"), max_length=20, choices=ItemType.choices)
     language = models.CharField(
         _("language"), max_length=5, choices=ItemLanguage.choices

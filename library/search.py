@@ -12,6 +12,10 @@ operators, and rank title and subject matches first.
 
 Access is part of the SQL: only live items that ``visible_items_filter``
 lets the person see are counted, listed or quoted in snippets.
+
+A work shared into other libraries as Wagtail aliases is one hit. A filter
+on any school that lists it finds it, and the school facet counts it under
+each of them, so the school counts may add up to more than the hits.
 """
 
 import re
@@ -44,7 +48,7 @@ from taggit.models import Tag
 from lms.models import School
 
 from .access import visible_items_filter
-from .indexing import DEFAULT_CONFIG, TEXT_SEARCH_CONFIGS, fold, join_slugs
+from .indexing import CITY_WIDE, DEFAULT_CONFIG, TEXT_SEARCH_CONFIGS, fold, join_slugs
 from .models import (
     ItemLanguage,
     ItemType,
@@ -57,7 +61,7 @@ RESULTS_PER_PAGE = 20
 FACET_LIMIT = 10
 # The ``school`` filter value of items without a school: the city-wide
 # library and harvested collections.
-NO_SCHOOL = "none"
+NO_SCHOOL = CITY_WIDE
 QUERY_CONFIGS = (*TEXT_SEARCH_CONFIGS.values(), DEFAULT_CONFIG)
 # ts_headline parses all the text that it is given, so snippets quote only
 # the start of long texts.
@@ -271,11 +275,11 @@ def filter_documents(documents, filters):
         documents = documents.filter(item_type=filters["item_type"])
     if filters.get("language"):
         documents = documents.filter(language=filters["language"])
-    school = filters.get("school")
-    if school == NO_SCHOOL:
-        documents = documents.filter(school__isnull=True)
-    elif school:
-        documents = documents.filter(school_id=school)
+    if filters.get("school"):
+        # ``schools`` lists the item's own school and its aliases' schools.
+        documents = documents.filter(
+            schools__contains=join_slugs([str(filters["school"])])
+        )
     if filters.get("year"):
         documents = documents.filter(year=filters["year"])
     if filters.get("subject"):
@@ -430,29 +434,32 @@ class FacetCounts:
     total: int = 0
     # {column: [(value, count), ...]} for FACET_COLUMNS.
     columns: dict = field(default_factory=dict)
+    # [(entry of SearchDocument.schools, count), ...]: "none" or a school id.
+    schools: list = field(default_factory=list)
     # [(subject slug, count), ...], at most FACET_LIMIT of them.
     subjects: list = field(default_factory=list)
 
 
-FACET_COLUMNS = ("item_type", "language", "school_id", "year")
+FACET_COLUMNS = ("item_type", "language", "year")
 
-# ``facets`` counts the hits per combination of the four facet columns and
-# per distinct ``subjects`` string, in one pass over ``matches`` with two
-# hash tables. The per-column counts are then summed from those few rows,
-# and the subject slugs are split only there, not in every hit. The page of
-# hits is sorted with LIMIT, so PostgreSQL keeps only the best rows in
-# memory instead of sorting every hit, and it is numbered after the LIMIT.
+# ``facets`` counts the hits per combination of the facet columns and the
+# ``schools`` string, and per distinct ``subjects`` string, in one pass
+# over ``matches`` with two hash tables. The per-column counts are then
+# summed from those few rows, and the school and subject lists are split
+# only there, not in every hit. The page of hits is sorted with LIMIT, so
+# PostgreSQL keeps only the best rows in memory instead of sorting every
+# hit, and it is numbered after the LIMIT.
 _POSTGRESQL_SEARCH = """
 WITH matches AS MATERIALIZED ({matches}),
 facets AS MATERIALIZED (
-    SELECT item_type, language, school_id, year, subjects,
+    SELECT item_type, language, schools, year, subjects,
         GROUPING(subjects) = 0 AS by_subjects, COUNT(*) AS count
     FROM matches
-    GROUP BY GROUPING SETS ((item_type, language, school_id, year), (subjects))
+    GROUP BY GROUPING SETS ((item_type, language, schools, year), (subjects))
 )
 (
     SELECT 'hit', row_number() OVER (ORDER BY {order}), item_id, NULL::text,
-        NULL::text, NULL::bigint, NULL::integer, NULL::integer, NULL::bigint
+        NULL::text, NULL::integer, NULL::integer, NULL::bigint
     FROM (
         SELECT item_id, rank, published_at FROM matches
         ORDER BY {order} LIMIT %s OFFSET %s
@@ -460,22 +467,30 @@ facets AS MATERIALIZED (
 )
 UNION ALL
 (
-    SELECT 'facet', NULL, NULL, item_type, language, school_id, year,
-        GROUPING(item_type, language, school_id, year), SUM(count)::bigint
+    SELECT 'facet', NULL, NULL, item_type, language, year,
+        GROUPING(item_type, language, year), SUM(count)::bigint
     FROM facets
     WHERE NOT by_subjects
-    GROUP BY GROUPING SETS ((item_type), (language), (school_id), (year))
+    GROUP BY GROUPING SETS ((item_type), (language), (year))
 )
 UNION ALL
 (
-    SELECT 'subject', NULL, NULL, subject, NULL, NULL, NULL, NULL,
-        SUM(count)::bigint
+    SELECT 'school', NULL, NULL, school, NULL, NULL, NULL, SUM(count)::bigint
+    FROM facets
+    CROSS JOIN LATERAL unnest(string_to_array(btrim(facets.schools, '|'), '|'))
+        AS school
+    WHERE NOT by_subjects
+    GROUP BY school
+)
+UNION ALL
+(
+    SELECT 'subject', NULL, NULL, subject, NULL, NULL, NULL, SUM(count)::bigint
     FROM facets
     CROSS JOIN LATERAL unnest(string_to_array(btrim(facets.subjects, '|'), '|'))
         AS subject
     WHERE by_subjects
     GROUP BY subject
-    ORDER BY 9 DESC, subject
+    ORDER BY 8 DESC, subject
     LIMIT %s
 )
 """
@@ -501,7 +516,14 @@ def _search_postgresql(hits, ranked, number, per_page):
     try:
         matches, params = (
             hits.order_by()
-            .values("item_id", "rank", "published_at", "subjects", *FACET_COLUMNS)
+            .values(
+                "item_id",
+                "rank",
+                "published_at",
+                "subjects",
+                "schools",
+                *FACET_COLUMNS,
+            )
             .query.sql_with_params()
         )
     except EmptyResultSet:
@@ -522,10 +544,13 @@ def _search_postgresql(hits, ranked, number, per_page):
                 hits_by_position.append((position, item_id))
             elif kind == "subject":
                 counts.subjects.append((values[0], count))
+            elif kind == "school":
+                counts.schools.append((values[0], count))
             else:
                 _add_grouping_row(counts, values, grouping, count)
     for column in FACET_COLUMNS:
         counts.columns[column].sort(key=lambda pair: (-pair[1], str(pair[0])))
+    counts.schools.sort(key=lambda pair: (-pair[1], pair[0]))
     counts.total = sum(count for _value, count in counts.columns["item_type"])
     return [item_id for _position, item_id in sorted(hits_by_position)], counts
 
@@ -550,6 +575,12 @@ def _count_plain(documents):
             .order_by("-count", column)
         ]
     counts.total = sum(count for _value, count in counts.columns["item_type"])
+    schools = Counter()
+    for listed, count in documents.values_list("schools").annotate(count=Count("pk")):
+        for school in listed.strip("|").split("|"):
+            if school:
+                schools[school] += count
+    counts.schools = sorted(schools.items(), key=lambda pair: (-pair[1], pair[0]))
     subjects = Counter()
     for slugs in documents.exclude(subjects="").values_list("subjects", flat=True):
         subjects.update(slugs.strip("|").split("|"))
@@ -580,17 +611,18 @@ def facet_counts(counts, filters):
     for value, count in counts.columns["language"]:
         label = language_labels.get(value, value)
         facets["language"].values.append(FacetValue(value, label, count))
-    school_names = dict(
-        School.objects.filter(
-            pk__in=[value for value, _count in counts.columns["school_id"] if value]
+    school_names = {
+        str(pk): name
+        for pk, name in School.objects.filter(
+            pk__in=[value for value, _count in counts.schools if value.isdigit()]
         ).values_list("pk", "name")
-    )
-    for value, count in counts.columns["school_id"]:
-        if value is None:
-            label, value = _("City-wide and harvested collections"), NO_SCHOOL
+    }
+    for value, count in counts.schools:
+        if value == NO_SCHOOL:
+            label = _("City-wide and harvested collections")
         else:
-            label = school_names.get(value, str(value))
-        facets["school"].values.append(FacetValue(str(value), label, count))
+            label = school_names.get(value, value)
+        facets["school"].values.append(FacetValue(value, label, count))
     for value, count in counts.columns["year"]:
         if value is not None:
             facets["year"].values.append(FacetValue(str(value), str(value), count))

@@ -107,40 +107,45 @@ _QUERY_SQL = "%(tsquery)s::tsquery"
 
 _SEARCH_SQL = f"""
 WITH matches AS MATERIALIZED (
-    SELECT d.item_id, d.item_type, d.language, d.school_id, d.year, d.subjects,
+    SELECT d.item_id, d.item_type, d.language, d.schools, d.year, d.subjects,
         ts_rank(d.vector, ({_QUERY_SQL})) AS rank
     FROM library_searchdocument AS d
     WHERE {{where}}
 ),
 facets AS MATERIALIZED (
-    SELECT item_type, language, school_id, year, subjects,
+    SELECT item_type, language, schools, year, subjects,
         GROUPING(subjects) = 0 AS by_subjects, COUNT(*) AS count
     FROM matches
-    GROUP BY GROUPING SETS ((item_type, language, school_id, year), (subjects))
+    GROUP BY GROUPING SETS ((item_type, language, schools, year), (subjects))
 )
 (
     SELECT 'hit', row_number() OVER (ORDER BY rank DESC, item_id DESC), item_id,
-        NULL::text, NULL::text, NULL::bigint, NULL::integer, NULL::integer,
-        NULL::bigint
+        NULL::text, NULL::text, NULL::integer, NULL::integer, NULL::bigint
     FROM (
         SELECT item_id, rank FROM matches ORDER BY rank DESC, item_id DESC LIMIT 20
     ) AS page
 )
 UNION ALL
 (
-    SELECT 'facet', NULL, NULL, item_type, language, school_id, year,
-        GROUPING(item_type, language, school_id, year), SUM(count)::bigint
+    SELECT 'facet', NULL, NULL, item_type, language, year,
+        GROUPING(item_type, language, year), SUM(count)::bigint
     FROM facets
     WHERE NOT by_subjects
-    GROUP BY GROUPING SETS ((item_type), (language), (school_id), (year))
+    GROUP BY GROUPING SETS ((item_type), (language), (year))
 )
 UNION ALL
 (
-    SELECT 'subject', NULL, NULL, subject, NULL, NULL, NULL, NULL,
-        SUM(count)::bigint
+    SELECT 'school', NULL, NULL, school, NULL, NULL, NULL, SUM(count)::bigint
+    FROM facets, unnest(string_to_array(btrim(schools, '|'), '|')) AS school
+    WHERE NOT by_subjects
+    GROUP BY school
+)
+UNION ALL
+(
+    SELECT 'subject', NULL, NULL, subject, NULL, NULL, NULL, SUM(count)::bigint
     FROM facets, unnest(string_to_array(btrim(subjects, '|'), '|')) AS subject
     WHERE by_subjects
-    GROUP BY subject ORDER BY 9 DESC, subject LIMIT 10
+    GROUP BY subject ORDER BY 8 DESC, subject LIMIT 10
 )
 """  # noqa: S608 (only constants of this file are interpolated)
 
@@ -248,8 +253,8 @@ def _run_sql(user, query, filters):
             _HITS_SQL, {"tsquery": params["tsquery"], "ids": ids, "slugs": slugs}
         )
         cursor.fetchall()
-    # The rows grouped by type alone have GROUPING() 0b0111.
-    total = sum(row[-1] for row in rows if row[0] == "facet" and row[7] == 0b0111)
+    # The rows grouped by type alone have GROUPING() 0b011.
+    total = sum(row[-1] for row in rows if row[0] == "facet" and row[6] == 0b011)
     return ids, total
 
 
