@@ -127,8 +127,8 @@ def wait_for_health(port, process, seconds=60):
     With several workers the supervisor listens before any child has loaded
     the application, so an open port alone does not show that daphne serves.
     """
-    # No proxy, even if the environment names one: the request stays on
-    # loopback.
+    # The opener ignores proxy variables of the environment, so the request
+    # stays on loopback.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
