@@ -201,13 +201,14 @@ def original_ids(page_ids):
     return list(dict.fromkeys(original(page_id) for page_id in page_ids))
 
 
-def listed_schools(item_ids):
+def listed_schools(item_ids, include_unpublished=False):
     """
     Return the ``SearchDocument.schools`` value of each item of ``item_ids``.
 
     It lists the item's own school and the school of the library of each
     live alias, also of aliases of aliases. Unpublished aliases list
-    nothing, because their pages cannot be opened.
+    nothing, because their pages cannot be opened, unless
+    ``include_unpublished`` is set.
     """
     tokens = {
         item_id: {_school_token(school_id)}
@@ -217,7 +218,7 @@ def listed_schools(item_ids):
     }
     parent_paths = {}
     for alias in alias_pages(tokens):
-        if alias["live"]:
+        if alias["live"] or include_unpublished:
             parent_path = alias["path"][: -Page.steplen]
             parent_paths.setdefault(alias["original_id"], []).append(parent_path)
     all_paths = {path for paths in parent_paths.values() for path in paths}

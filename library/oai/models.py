@@ -26,6 +26,10 @@ class DeletedRecord(models.Model):
     # selective harvest of a set learns about the deletion too.
     school_npsn = models.CharField(_("school NPSN"), max_length=20, blank=True)
     item_type = models.CharField(_("type"), max_length=20, blank=True)
+    # Every setSpec of the record, between bars, as in
+    # "|school|school:20300001|type|type:thesis|". Aliases may have put the
+    # record in the sets of schools other than ``school_npsn``'s.
+    set_specs = models.TextField(_("sets"), blank=True)
 
     class Meta:
         verbose_name = _("deleted record")
@@ -36,6 +40,10 @@ class DeletedRecord(models.Model):
 
     def __str__(self):
         return f"{self.page_id} ({self.datestamp:%Y-%m-%d})"
+
+    def sets(self):
+        """Return the setSpecs of the record."""
+        return [spec for spec in self.set_specs.split("|") if spec]
 
 
 class HarvestSource(models.Model):

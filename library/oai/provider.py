@@ -339,6 +339,7 @@ def _page(items, tombstones, state, verb):
     if phase == tokens.ITEMS:
         items = _after(items, "last_published_at", after)
         page = list(records.without_text(items)[: size + 1])
+        records.attach_sets(page[:size])
         if verb == "ListRecords":
             records.attach_metadata(page[:size])
         if len(page) > size:
@@ -374,12 +375,11 @@ def _next(state, phase, moment, pk, sent):
 
 def _append_record(parent, record, verb, request):
     if isinstance(record, DeletedRecord):
-        sets = records.item_sets(record.school_npsn, record.item_type)
+        sets = record.sets()
         stamp, deleted = record.datestamp, True
         identifier = records.oai_identifier(record.page_id)
     else:
-        npsn = record.school.npsn if record.school_id else ""
-        sets = records.item_sets(npsn, record.item_type)
+        sets = record.oai_sets
         stamp, deleted = record.last_published_at, False
         identifier = records.oai_identifier(record.pk)
     if verb == "ListIdentifiers":

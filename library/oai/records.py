@@ -6,15 +6,18 @@ access level are never shown, and records harvested from other repositories
 are not passed on. Embargoed items are exposed, because the embargo hides
 only their files and the records carry no file links. A Wagtail page alias
 is no record of its own, so a work has one identifier, its original's,
-wherever it is shown.
+wherever it is shown. Instead the original's record is in the set of each
+school whose library has a live alias of it, as ``SearchDocument.schools``
+lists them.
 """
 
 import re
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
+from library.indexing import CITY_WIDE, join_slugs, listed_schools
 from library.models import (
     AccessLevel,
     ItemContributor,
@@ -24,7 +27,9 @@ from library.models import (
     LibraryItemPage,
     LibraryItemPageTag,
     Licence,
+    SearchDocument,
 )
+from lms.models import School
 
 from .models import DeletedRecord, HarvestedRecord
 
@@ -119,33 +124,106 @@ def attach_metadata(items):
     return items
 
 
-def item_sets(school_npsn, item_type):
-    """Return the setSpecs of an item of ``school_npsn`` (blank: city-wide)."""
-    if school_npsn:
-        place = [SCHOOL_SET, f"{SCHOOL_SET}:{school_npsn}"]
-    else:
-        place = [CITY_SET]
-    return [*place, TYPE_SET, f"{TYPE_SET}:{item_type}"]
+def item_sets(school_npsns, item_type):
+    """
+    Return the setSpecs of an item of ``item_type`` that the libraries of
+    ``school_npsns`` list, where a blank NPSN is the city-wide library.
+    """
+    npsns = sorted(set(school_npsns))
+    places = [CITY_SET] if "" in npsns else []
+    schools = [f"{SCHOOL_SET}:{npsn}" for npsn in npsns if npsn]
+    if schools:
+        places += [SCHOOL_SET, *schools]
+    return [*places, TYPE_SET, f"{TYPE_SET}:{item_type}"]
+
+
+def join_sets(set_specs):
+    """Return setSpecs as ``DeletedRecord.set_specs`` stores them."""
+    return join_slugs(set_specs)
+
+
+def attach_sets(items):
+    """
+    Give each of ``items`` its setSpecs as ``oai_sets``, with two queries
+    whatever the number of items.
+
+    An item is in the set of its own school, or the city set, and in those
+    of the schools whose libraries have live aliases of it.
+    """
+    listed = dict(
+        SearchDocument.objects.filter(pk__in=[item.pk for item in items]).values_list(
+            "pk", "schools"
+        )
+    )
+    _attach_sets_of_schools(items, listed)
+    return items
+
+
+def tombstone_sets(item):
+    """
+    Return the setSpecs for the tombstone of ``item``.
+
+    Wagtail 8.0 unpublishes an item's aliases before it sends
+    ``page_unpublished``, so the schools of unpublished aliases count too.
+    """
+    listed = listed_schools([item.pk], include_unpublished=True)
+    return _attach_sets_of_schools([item], listed)[0].oai_sets
+
+
+def _attach_sets_of_schools(items, listed):
+    """Set ``oai_sets`` of ``items`` from ``listed``, their schools by item id."""
+    tokens = {
+        item.pk: [token for token in listed.get(item.pk, "").split("|") if token]
+        for item in items
+    }
+    school_ids = {
+        int(token) for found in tokens.values() for token in found if token.isdigit()
+    }
+    npsns = {
+        str(pk): npsn
+        for pk, npsn in School.objects.filter(pk__in=school_ids).values_list(
+            "pk", "npsn"
+        )
+    }
+    for item in items:
+        places = [item.school.npsn if item.school_id else ""]
+        for token in tokens[item.pk]:
+            if token == CITY_WIDE:
+                places.append("")
+            elif token in npsns:
+                places.append(npsns[token])
+        item.oai_sets = item_sets(places, item.item_type)
+    return items
 
 
 def filter_set(items, tombstones, set_spec):
     """
     Return ``items`` and ``tombstones`` limited to ``set_spec``.
 
-    An unknown set gives empty lists, which the caller reports as
-    ``noRecordsMatch``, as the protocol requires.
+    Items are matched by their own school and by the schools listed in
+    their search rows. An unknown set gives empty lists, which the caller
+    reports as ``noRecordsMatch``, as the protocol requires.
     """
+    tombstones = tombstones.filter(set_specs__contains=join_sets([set_spec]))
     if set_spec == CITY_SET:
-        return items.filter(school__isnull=True), tombstones.filter(school_npsn="")
+        listed = Q(search_document__schools__contains=join_slugs([CITY_WIDE]))
+        return items.filter(Q(school__isnull=True) | listed), tombstones
     if set_spec == SCHOOL_SET:
-        return items.filter(school__isnull=False), tombstones.exclude(school_npsn="")
+        # A school's id is all digits, unlike CITY_WIDE.
+        listed = Q(search_document__schools__regex=r"\|[0-9]+\|")
+        return items.filter(Q(school__isnull=False) | listed), tombstones
     if set_spec == TYPE_SET:
         return items, tombstones
     kind, _, value = set_spec.partition(":")
     if kind == SCHOOL_SET and value:
-        return items.filter(school__npsn=value), tombstones.filter(school_npsn=value)
+        school_ids = School.objects.filter(npsn=value).values_list("pk", flat=True)
+        listed = Q()
+        for school_id in school_ids:
+            listed |= Q(search_document__schools__contains=join_slugs([str(school_id)]))
+        own = Q(school__npsn=value)
+        return items.filter(own | listed if listed else own), tombstones
     if kind == TYPE_SET and value in ItemType.values:
-        return items.filter(item_type=value), tombstones.filter(item_type=value)
+        return items.filter(item_type=value), tombstones
     return items.none(), tombstones.none()
 
 
@@ -176,6 +254,7 @@ def find_record(identifier):
     item = without_text(exposed_items().filter(pk=page_id)).first()
     if item is not None:
         attach_metadata([item])
+        attach_sets([item])
         return item, None
     return None, DeletedRecord.objects.filter(page_id=page_id).first()
 
