@@ -39,10 +39,18 @@ def _with_citation_fields(items):
 
 @require_GET
 def cite_item(request, pk, format_name):
-    """Send the citation of one item the person may see, as a file."""
+    """
+    Send the citation of one item the person may see, as a file.
+
+    An alias is cited as its original, under the original's access rules.
+    """
     if format_name not in citations.FORMATS:
         raise Http404
     item = get_object_or_404(_with_citation_fields(LibraryItemPage.objects), pk=pk)
+    if item.alias_of_id is not None:
+        item = _with_citation_fields(LibraryItemPage.objects).get(
+            pk=item.original_item().pk
+        )
     if not item.live and not can_view_item(request.user, item):
         raise Http404
     if not can_view_item(request.user, item):

@@ -137,8 +137,13 @@ class Citation:
         Read ``item``'s Dublin Core fields. ``request`` makes its URL absolute.
 
         ``creators`` and ``subjects`` are the item's, when the caller has
-        loaded them already. Prefetch both when citing many items.
+        loaded them already. Prefetch both when citing many items. A Wagtail
+        page alias is cited as its original, with the original's id and URL,
+        so a work has one reference wherever it is shown.
         """
+        original = item.original_item()
+        if original is not item:
+            item, creators, subjects = original, None, None
         if creators is None:
             creators = item.creators.all()
         if subjects is None:

@@ -433,3 +433,67 @@ def test_result_list_export_cap_hidden_below(library, teacher, client):
     html = response.content.decode()
     assert "Kutip hasil ini:" in html
     assert "hasil pertama dari" not in html
+
+
+EXTENSIONS = {"bibtex": "bib", "ris": "ris", "apa": "txt"}
+
+
+def _alias(item, parent):
+    alias = item.create_alias(parent=parent, update_slug="alias-berkas")
+    return LibraryItemPage.objects.get(pk=alias.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("format_name", ["bibtex", "ris", "apa"])
+def test_alias_citation_cites_original(
+    library, other_library, teacher, client, format_name
+):
+    item = _item(library, teacher, item_type="thesis")
+    alias = _alias(item, other_library)
+
+    response = client.get(reverse("library:cite_item", args=[alias.pk, format_name]))
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(
+        f'berkas-{item.pk}.{EXTENSIONS[format_name]}"'
+    )
+    assert item.get_full_url() in text
+    assert alias.get_full_url() not in text
+    assert library.school.name in text
+    assert other_library.school.name not in text
+
+
+@pytest.mark.django_db
+def test_alias_page_cites_original(library, other_library, teacher, client):
+    item = _item(library, teacher)
+    alias = _alias(item, other_library)
+
+    response = client.get(alias.url, HTTP_USER_AGENT=BROWSER)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Rahma, S., &amp; Sukarno. (2023). <i>Berkas uji</i>" in html
+    assert item.get_full_url() in html
+    assert alias.get_full_url() not in html
+    for format_name in ("bibtex", "ris", "apa"):
+        assert reverse("library:cite_item", args=[item.pk, format_name]) in html
+        assert reverse("library:cite_item", args=[alias.pk, format_name]) not in html
+
+
+@pytest.mark.django_db
+def test_alias_citation_needs_original_access(
+    library, other_library, teacher, outsider, client
+):
+    item = _item(library, teacher, AccessLevel.SCHOOL)
+    alias = _alias(item, other_library)
+    url = reverse("library:cite_item", args=[alias.pk, "ris"])
+
+    client.force_login(outsider)
+    rejected = client.get(url)
+    client.force_login(teacher)
+    allowed = client.get(url)
+
+    assert rejected.status_code == 403
+    assert allowed.status_code == 200
+    assert item.get_full_url() in allowed.content.decode()
