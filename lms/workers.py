@@ -30,6 +30,7 @@ with exit code 1 once one child has exited ``MAX_QUICK_EXITS`` times in a
 row within ``QUICK_EXIT_SECONDS`` of its start.
 """
 
+import ctypes
 import dataclasses
 import logging
 import os
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 # (SD_LISTEN_FDS_START in sd_listen_fds(3)), where Twisted looks for it.
 LISTEN_FD = 3
 FAMILY_NAMES = {socket.AF_INET: "INET", socket.AF_INET6: "INET6"}
+# From <linux/prctl.h>.
+PR_SET_PDEATHSIG = 1
 # A child that exits within this many seconds of its start counts as a
 # quick exit. Daphne needs a few seconds to load the application, so a
 # child that fails at start-up exits well within this.
@@ -107,6 +110,24 @@ def child_command(family, extra=(), python=None):
         *extra,
         APPLICATION,
     ]
+
+
+def stop_with_parent(parent_pid):
+    """
+    Ask Linux to send this process SIGTERM when the supervisor dies.
+
+    Without it, children of a supervisor killed with SIGKILL would keep
+    serving, and nothing would stop or restart them. The setting survives
+    ``execve`` (prctl(2), PR_SET_PDEATHSIG). Other systems skip it.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    # The supervisor may have died before the call.
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def describe_exit(status):
@@ -182,6 +203,7 @@ class Supervisor:
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            stop_with_parent(self.parent_pid)
             os.dup2(self.listener.fileno(), LISTEN_FD, inheritable=True)
             os.set_inheritable(LISTEN_FD, True)
             environment = {

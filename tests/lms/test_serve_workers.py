@@ -257,6 +257,28 @@ def test_sigterm_stops_every_worker(shared_server):
     assert "all workers stopped" in shared_server.log()
 
 
+def is_gone(pid):
+    """Return whether ``pid`` has exited (a zombie counts as exited)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    # The state follows the command name, which is in parentheses.
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_killed_supervisor_stops_workers(shared_server):
+    children = shared_server.children
+    shared_server.process.send_signal(signal.SIGKILL)
+    shared_server.process.wait(timeout=TIMEOUT)
+
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and not all(map(is_gone, children)):
+        time.sleep(0.1)
+    for pid in children:
+        assert is_gone(pid), pid
+
+
 def build_class(size):
     """Return an open session with its teacher and ``size`` students."""
     school = make_school()
@@ -288,11 +310,24 @@ async def next_welcome(websocket):
             return message
 
 
-async def chat_across_workers(server, session, cookies):
+async def presence_of_everybody(websocket, user_ids):
+    """Wait for a presence list of exactly ``user_ids``; return whether it came."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        message = json.loads(await asyncio.wait_for(websocket.recv(), TIMEOUT))
+        if message["type"] != "presence":
+            continue
+        if {person["id"] for person in message["participants"]} == user_ids:
+            return True
+    return False
+
+
+async def chat_across_workers(server, session, cookies, user_ids):
     """
     Connect everybody, chat from every socket, and read what each received.
 
-    Return the pid that serves each socket and each socket's sequenced
+    Return the pid that serves each socket, whether each socket saw a
+    presence list of all ``user_ids``, and each socket's sequenced
     messages. Connections open until both children serve a student, at
     most two rounds of all cookies, because each person may send only
     five chat messages in five seconds.
@@ -325,6 +360,12 @@ async def chat_across_workers(server, session, cookies):
             if set(pids[1:]) == set(server.children):
                 break
 
+        # Each child lists the connection rows of both, so the latest
+        # presence list on every socket names everybody.
+        presence = await asyncio.gather(
+            *(presence_of_everybody(each, user_ids) for each in sockets)
+        )
+
         async def send_chats(number, websocket):
             for line in range(2):
                 text = f"pesan {number}.{line}"
@@ -343,17 +384,22 @@ async def chat_across_workers(server, session, cookies):
                 while True:
                     extra = json.loads(await asyncio.wait_for(websocket.recv(), 1))
                     assert extra["type"] in UNSEQUENCED, extra
-    return pids, received
+    return pids, presence, received
 
 
 def test_chat_reaches_students_on_both_workers(shared_server):
     session, teacher, students = build_class(4)
     cookies = [session_cookie(teacher)] + [session_cookie(each) for each in students]
 
-    pids, received = asyncio.run(chat_across_workers(shared_server, session, cookies))
+    user_ids = {teacher.pk, *(each.pk for each in students)}
+
+    pids, presence, received = asyncio.run(
+        chat_across_workers(shared_server, session, cookies, user_ids)
+    )
 
     assert None not in pids, pids
     assert set(pids[1:]) == set(shared_server.children), pids
+    assert all(presence), presence
     sent = {f"pesan {number}.{line}" for number in range(len(pids)) for line in (0, 1)}
     first = received[0]
     seqs = [message["seq"] for message in first]
