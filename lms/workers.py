@@ -12,22 +12,24 @@ different children meet in the Redis channel layer and event log.
 NOTE: the kernel does not spread connections evenly. Every child waits for
 the socket in its own epoll, and the first to wake accepts. On an idle
 server the tests saw connections opened one after another all reach the
-same child, while connections opened at once reached both.
+same child, while connections opened at once reached both. Under the load
+scenario (tests/load) the two children held about as many sockets each.
 
-The socket reaches each child the way systemd socket activation hands one
-over: as file descriptor 3, with ``LISTEN_FDS=1``, ``LISTEN_FDNAMES`` and
+Each child gets the socket as systemd socket activation hands one over, as
+file descriptor 3 with ``LISTEN_FDS=1``, ``LISTEN_FDNAMES`` and
 ``LISTEN_PID`` set to the child's own pid. Daphne listens on it through
 Twisted's ``systemd:domain=INET|INET6:index=0`` endpoint. Daphne's own
-``--fd`` option is not used: its ``fd`` endpoint plugin (daphne 4.2.3)
-always adopts the socket as IPv4, so peer addresses on an IPv6 socket come
-out garbled. ``LISTEN_PID`` must be the pid of the process that reads it,
-so each child is started with ``fork`` and ``execve`` rather than
-``subprocess``.
+``--fd`` option is not used, because its ``fd`` endpoint plugin (daphne
+4.2.3) always adopts the socket as IPv4, and peer addresses on an IPv6
+socket then come out garbled. ``LISTEN_PID`` must be the pid of the
+process that reads it, so each child is started with ``fork`` and
+``execve`` rather than ``subprocess``.
 
 The parent forwards SIGTERM and SIGINT to the children and waits for them.
 It restarts a child that exits on its own after a backoff, and gives up
 with exit code 1 once one child has exited ``MAX_QUICK_EXITS`` times in a
-row within ``QUICK_EXIT_SECONDS`` of its start.
+row within ``QUICK_EXIT_SECONDS`` of its start. On Linux, each child gets
+SIGTERM when the supervisor dies, even by SIGKILL.
 """
 
 import ctypes
