@@ -60,8 +60,8 @@ BATCH_SIZE = 2000
 # The entry of ``SearchDocument.schools`` for the city-wide library, which
 # has no school.
 CITY_WIDE = "none"
-# Wagtail cannot make alias loops, but code can, so walking alias chains
-# stops after this many steps.
+# Wagtail's admin cannot create an alias loop, but code can, so walking
+# alias chains stops after this many steps.
 MAX_ALIAS_DEPTH = 50
 
 _POSTGRESQL_UPSERT = """

@@ -700,10 +700,11 @@ class SearchDocument(models.Model):
     # The slugs of the item's subjects between bars, "|iklim|geografi|", so
     # that subject filters and counts need no join with the tag table.
     subjects = models.TextField(_("subjects"), blank=True)
-    # The schools whose libraries list the work, between bars: the item's
-    # own and those of its live aliases, as ids, and "none" for the
-    # city-wide library, as in "|none|12|". Search filters and counts the
-    # school facet on it, while ``school`` stays the item's own for access.
+    # The schools whose libraries list the work, sorted, between bars: the
+    # item's own and those of its live aliases, as ids, and "none" for the
+    # city-wide library, as in "|12|none|". Search filters by it and counts
+    # the school facet from it, while ``school`` stays the item's own for
+    # access.
     schools = models.TextField(_("schools listing the item"), blank=True)
     item_type = models.CharField(_("type"), max_length=20, choices=ItemType.choices)
     language = models.CharField(
