@@ -360,8 +360,8 @@ async def chat_across_workers(server, session, cookies, user_ids):
             if set(pids[1:]) == set(server.children):
                 break
 
-        # Each child lists the connection rows of both, so the latest
-        # presence list on every socket names everybody.
+        # Each child reads the connection rows of both, so every socket
+        # receives a presence list that names everybody.
         presence = await asyncio.gather(
             *(presence_of_everybody(each, user_ids) for each in sockets)
         )
