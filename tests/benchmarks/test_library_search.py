@@ -47,7 +47,9 @@ grouped rows like the subjects, instead of from ``school_id``. The old and
 new hand-written statements, alternating for 9 rounds of each of 10 query
 and user pairs on the 100,000 generated items, gave the same counts with
 medians of 130.2 ms (old) and 132.9 ms (new) at a load average of 8 to 13
-on the shared 2-core machine, a difference within the noise.
+on the shared 2-core machine, and 71.3 ms and 74.8 ms at a load average of
+1.6. A second quiet run of the three most common words gave 86.5 ms and
+88.1 ms, with equal means, so the difference is within the noise.
 
 NOTE: the goal of 100 ms is still not met for words found in half of the
 items. Most of the time is the scan itself: matching a common word reads
