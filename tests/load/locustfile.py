@@ -26,6 +26,8 @@ from locust import HttpUser, LoadTestShape, User, between, events, task
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
 LIVE_STUDENTS = int(os.environ.get("LOAD_LIVE_STUDENTS", "300"))
+# Seconds in which the live class joins, alone, before the first step.
+JOIN_SECONDS = int(os.environ.get("LOAD_JOIN_SECONDS", "20"))
 # Seconds per step of the HTTP load, and the users added at each step.
 STEP_SECONDS = int(os.environ.get("LOAD_STEP_SECONDS", "60"))
 STEP_USERS = [int(n) for n in os.environ.get("LOAD_STEPS", "20,40,80,120").split(",")]
@@ -276,19 +278,35 @@ class LiveStudent(User):
             self.socket.close()
 
 
+ALL_USERS = [LiveStudent, Student, Parent, Reader]
+
+
+def current_step():
+    """Return the number of the HTTP step under way, -1 while the class joins."""
+    elapsed = time.monotonic() - _started_at[0] - JOIN_SECONDS
+    return -1 if elapsed < 0 else int(elapsed // STEP_SECONDS)
+
+
 class Steps(LoadTestShape):
     """
-    The live class joins first; HTTP users then grow step by step.
+    The live class joins first, alone, for ``LOAD_JOIN_SECONDS``; HTTP users
+    then grow step by step.
 
-    Each step holds for ``LOAD_STEP_SECONDS`` so its figures settle.
+    Each step holds for ``LOAD_STEP_SECONDS`` so its figures settle. A class
+    joining at once is a burst of its own, measured by the websocket
+    figures and by ``tests/benchmarks/test_live_join.py``; the steps measure
+    the HTTP load that the server carries beside a class in session.
     """
 
     def tick(self):
-        step = int(self.get_run_time() // STEP_SECONDS)
+        if self.get_run_time() < JOIN_SECONDS:
+            return LIVE_STUDENTS, max(LIVE_STUDENTS // 10, 20), [LiveStudent]
+        step = int((self.get_run_time() - JOIN_SECONDS) // STEP_SECONDS)
         if step >= len(STEP_USERS):
             return None
         users = LIVE_STUDENTS + STEP_USERS[step]
-        return users, max(users // 10, 20)
+        # Locust keeps the classes of the last tick that named them.
+        return users, max(STEP_USERS[step] // 10, 20), ALL_USERS
 
 
 # Per-step figures of HTTP requests, for the summary that finds where the
@@ -306,7 +324,9 @@ def _started(environment, **kwargs):
 def _record(request_type, name, response_time, exception, **kwargs):
     if request_type == "WS" or not _started_at:
         return
-    step = int((time.monotonic() - _started_at[0]) // STEP_SECONDS)
+    step = current_step()
+    if step < 0:
+        return
     figures = _steps.setdefault(step, {"times": [], "errors": 0})
     figures["times"].append(response_time)
     if exception is not None:

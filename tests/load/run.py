@@ -57,6 +57,12 @@ def parse_args(argv):
     )
     parser.add_argument("--step-seconds", type=int, default=60)
     parser.add_argument("--live-students", type=int, default=300)
+    parser.add_argument(
+        "--join-seconds",
+        type=int,
+        default=20,
+        help="Seconds in which the live class joins before the first step.",
+    )
     parser.add_argument("--skip-prepare", action="store_true")
     parser.add_argument(
         "--workers",
@@ -219,7 +225,7 @@ def main(argv=None):
         stderr=subprocess.STDOUT,
     )
     steps = options.steps.split(",")
-    run_seconds = options.step_seconds * len(steps)
+    run_seconds = options.join_seconds + options.step_seconds * len(steps)
     try:
         wait_for_health(port, daphne)
         print(  # noqa: T201
@@ -251,6 +257,7 @@ def main(argv=None):
                 "LOAD_STEPS": options.steps,
                 "LOAD_STEP_SECONDS": str(options.step_seconds),
                 "LOAD_LIVE_STUDENTS": str(options.live_students),
+                "LOAD_JOIN_SECONDS": str(options.join_seconds),
                 "LOAD_SUMMARY": str(options.out / "steps.json"),
             },
             check=False,
