@@ -22,6 +22,9 @@ row. An alias gets a row of its own when it is converted into an ordinary
 page. ``listed_schools_changed`` is sent with the items whose ``schools``
 changed, so that OAI-PMH can move their datestamps.
 
+Every row also points at its ``SearchFacetGroup`` and ``SearchSubjectSet``,
+the shared records of its facet values, which search counts hits by.
+
 ``LibraryItemPage.save`` and ``library.extraction.refresh_full_text`` call
 ``index_items``. Code that changes items with ``QuerySet.update`` or
 ``bulk_create`` must call it too.
@@ -42,6 +45,8 @@ from .models import (
     LibraryItemPage,
     LibraryItemPageTag,
     SearchDocument,
+    SearchFacetGroup,
+    SearchSubjectSet,
 )
 
 # Sent with ``item_ids``, the items whose indexed ``schools`` changed.
@@ -68,7 +73,7 @@ _POSTGRESQL_UPSERT = """
 INSERT INTO {document} (
     item_id, config, vector, heading, text, subjects, item_type, language,
     school_id, schools, year, access_level, owner_id, live, published_at,
-    full_text_withheld_until
+    full_text_withheld_until, facet_group_id, subject_set_id
 )
 SELECT
     item.page_ptr_id,
@@ -82,7 +87,7 @@ SELECT
         WHEN item.embargo_until > %(today)s THEN '' ELSE item.full_text END), 'D'),
     '',
     '',
-    coalesce('|' || subjects.slugs || '|', ''),
+    listed.subjects,
     item.item_type,
     item.language,
     item.school_id,
@@ -92,8 +97,13 @@ SELECT
     page.owner_id,
     page.live,
     page.first_published_at,
-    CASE WHEN item.embargo_until > %(today)s THEN item.embargo_until END
-FROM unnest(%(ids)s::bigint[], %(schools)s::text[]) AS listed(item_id, schools)
+    CASE WHEN item.embargo_until > %(today)s THEN item.embargo_until END,
+    listed.facet_group_id,
+    listed.subject_set_id
+FROM unnest(
+    %(ids)s::bigint[], %(schools)s::text[], %(subjects)s::text[],
+    %(facet_groups)s::bigint[], %(subject_sets)s::bigint[]
+) AS listed(item_id, schools, subjects, facet_group_id, subject_set_id)
 JOIN {item} AS item ON item.page_ptr_id = listed.item_id
 JOIN wagtailcore_page AS page ON page.id = item.page_ptr_id
 CROSS JOIN LATERAL (
@@ -110,7 +120,7 @@ LEFT JOIN LATERAL (
     WHERE contributor.item_id = item.page_ptr_id
 ) AS contributors ON TRUE
 LEFT JOIN LATERAL (
-    SELECT string_agg(tag.name, ' ') AS names, string_agg(tag.slug, '|') AS slugs
+    SELECT string_agg(tag.name, ' ') AS names
     FROM {tagged} AS tagged JOIN taggit_tag AS tag ON tag.id = tagged.tag_id
     WHERE tagged.content_object_id = item.page_ptr_id
 ) AS subjects ON TRUE
@@ -130,7 +140,9 @@ ON CONFLICT (item_id) DO UPDATE SET
     owner_id = EXCLUDED.owner_id,
     live = EXCLUDED.live,
     published_at = EXCLUDED.published_at,
-    full_text_withheld_until = EXCLUDED.full_text_withheld_until
+    full_text_withheld_until = EXCLUDED.full_text_withheld_until,
+    facet_group_id = EXCLUDED.facet_group_id,
+    subject_set_id = EXCLUDED.subject_set_id
 """
 
 
@@ -147,6 +159,58 @@ def fold(text):
 def join_slugs(slugs):
     """Return subject slugs as stored in ``SearchDocument.subjects``."""
     return f"|{'|'.join(slugs)}|" if slugs else ""
+
+
+def facet_ids(keys):
+    """
+    Return the ``SearchFacetGroup`` and ``SearchSubjectSet`` ids of ``keys``.
+
+    ``keys`` are tuples of a document's ``item_type``, ``language``,
+    ``schools``, ``year`` and ``subjects``. The result maps each to a pair
+    of ids, and the groups and sets that do not exist yet are created.
+    Another transaction creating the same group at the same time makes this
+    one wait for it and then reuse its group.
+    """
+    keys = set(keys)
+    facet_keys = {key[:4] for key in keys}
+    subject_keys = {key[4] for key in keys}
+    SearchFacetGroup.objects.bulk_create(
+        [
+            SearchFacetGroup(
+                item_type=item_type, language=language, schools=schools, year=year
+            )
+            for item_type, language, schools, year in facet_keys
+        ],
+        ignore_conflicts=True,
+    )
+    SearchSubjectSet.objects.bulk_create(
+        [SearchSubjectSet(subjects=subjects) for subjects in subject_keys],
+        ignore_conflicts=True,
+    )
+    # Every school string has a few dozen groups at most, so reading them
+    # all is simpler than matching each key.
+    groups = {
+        tuple(row[1:]): row[0]
+        for row in SearchFacetGroup.objects.filter(
+            schools__in={key[2] for key in facet_keys}
+        ).values_list("pk", "item_type", "language", "schools", "year")
+    }
+    subject_sets = dict(
+        SearchSubjectSet.objects.filter(subjects__in=subject_keys).values_list(
+            "subjects", "pk"
+        )
+    )
+    return {key: (groups[key[:4]], subject_sets[key[4]]) for key in keys}
+
+
+def _subject_slugs(item_ids):
+    """Return the subject slugs of each item of ``item_ids``, sorted."""
+    slugs = {item_id: [] for item_id in item_ids}
+    for item_id, slug in LibraryItemPageTag.objects.filter(
+        content_object_id__in=item_ids
+    ).values_list("content_object_id", "tag__slug"):
+        slugs[item_id].append(slug)
+    return {item_id: sorted(found) for item_id, found in slugs.items()}
 
 
 def index_items(item_ids):
@@ -293,6 +357,16 @@ def index_all(batch_size=BATCH_SIZE, embargo_ended=False):
 
 
 def _index_postgresql(item_ids, schools):
+    items = LibraryItemPage.objects.filter(pk__in=item_ids, alias_of__isnull=True)
+    facets = {
+        pk: (item_type, language, schools[pk], issued.year if issued else None)
+        for pk, item_type, language, issued in items.values_list(
+            "pk", "item_type", "language", "issued"
+        )
+    }
+    slugs = _subject_slugs(list(facets))
+    keys = {pk: (*facet, join_slugs(slugs[pk])) for pk, facet in facets.items()}
+    ids = facet_ids(keys.values())
     config_cases = " ".join(
         f"WHEN '{language}' THEN '{config}'"
         for language, config in TEXT_SEARCH_CONFIGS.items()
@@ -311,8 +385,11 @@ def _index_postgresql(item_ids, schools):
             sql,
             {
                 "default_config": DEFAULT_CONFIG,
-                "ids": list(schools),
-                "schools": list(schools.values()),
+                "ids": list(keys),
+                "schools": [key[2] for key in keys.values()],
+                "subjects": [key[4] for key in keys.values()],
+                "facet_groups": [ids[key][0] for key in keys.values()],
+                "subject_sets": [ids[key][1] for key in keys.values()],
                 "today": timezone.localdate(),
             },
         )
@@ -329,15 +406,15 @@ def _index_plain_text(item_ids, schools):
     ).values_list("item_id", "name"):
         names[item_id].append(name)
     subjects = {item_id: [] for item_id in item_ids}
-    slugs = {item_id: [] for item_id in item_ids}
-    for item_id, name, slug in LibraryItemPageTag.objects.filter(
+    for item_id, name in LibraryItemPageTag.objects.filter(
         content_object_id__in=item_ids
-    ).values_list("content_object_id", "tag__name", "tag__slug"):
+    ).values_list("content_object_id", "tag__name"):
         subjects[item_id].append(name)
-        slugs[item_id].append(slug)
+    slugs = _subject_slugs(item_ids)
 
     today = timezone.localdate()
     documents = []
+    keys = []
     items = LibraryItemPage.objects.filter(pk__in=item_ids, alias_of__isnull=True)
     for item in items.values(
         "pk",
@@ -388,6 +465,19 @@ def _index_plain_text(item_ids, schools):
                 full_text_withheld_until=withheld_until,
             )
         )
+        document = documents[-1]
+        keys.append(
+            (
+                document.item_type,
+                document.language,
+                document.schools,
+                document.year,
+                document.subjects,
+            )
+        )
+    ids = facet_ids(keys)
+    for document, key in zip(documents, keys, strict=True):
+        document.facet_group_id, document.subject_set_id = ids[key]
     SearchDocument.objects.bulk_create(
         documents,
         update_conflicts=True,

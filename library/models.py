@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -673,6 +674,60 @@ class ItemFile(models.Model):
         }
 
 
+class SearchFacetGroup(models.Model):
+    """
+    One combination of type, language, schools and year, shared by every
+    search document that has it.
+
+    Search counts its hits by these small integer ids and looks the values
+    up only for the few groups found. Hashing the four text and number
+    columns of every hit cost PostgreSQL more than matching the words.
+    Groups are never deleted; one that no document uses any more is
+    harmless, and the same combination reuses it.
+    """
+
+    item_type = models.CharField(_("type"), max_length=20, choices=ItemType.choices)
+    language = models.CharField(
+        _("language"), max_length=5, choices=ItemLanguage.choices
+    )
+    schools = models.TextField(_("schools listing the item"), blank=True)
+    year = models.PositiveSmallIntegerField(_("year issued"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("search facet group")
+        verbose_name_plural = _("search facet groups")
+        constraints = [
+            # Items without a year share one group, so NULL counts as a
+            # value here.
+            models.UniqueConstraint(
+                "item_type",
+                "language",
+                "schools",
+                Coalesce("year", -1),
+                name="library_search_facet_group_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item_type} {self.language} {self.schools} {self.year}"
+
+
+class SearchSubjectSet(models.Model):
+    """
+    One ``SearchDocument.subjects`` value, shared by the documents that have
+    it, so that search counts subjects by its id (see ``SearchFacetGroup``).
+    """
+
+    subjects = models.TextField(_("subjects"), blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("search subject set")
+        verbose_name_plural = _("search subject sets")
+
+    def __str__(self):
+        return self.subjects
+
+
 class SearchDocument(models.Model):
     """
     The search index row of one item: its text search vector and facet columns.
@@ -735,6 +790,26 @@ class SearchDocument(models.Model):
     live = models.BooleanField(_("live"))
     # The item's first publication, the order of hits without a query.
     published_at = models.DateTimeField(_("first published at"), null=True)
+    # The ids of this row's facet values and subjects, which search counts
+    # by. ``library.indexing`` sets them with the values above.
+    facet_group = models.ForeignKey(
+        SearchFacetGroup,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("facet group"),
+    )
+    subject_set = models.ForeignKey(
+        SearchSubjectSet,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("subject set"),
+    )
     # The end of the embargo that kept the files' text out of ``vector``.
     # ``library_reindex --embargo-ended`` adds the text once the date is
     # reached. Empty when the text is indexed.

@@ -54,6 +54,8 @@ from .models import (
     ItemType,
     LibraryItemPage,
     SearchDocument,
+    SearchFacetGroup,
+    SearchSubjectSet,
 )
 
 RESULTS_PER_PAGE = 20
@@ -442,20 +444,26 @@ class FacetCounts:
 
 FACET_COLUMNS = ("item_type", "language", "year")
 
-# ``facets`` counts the hits per combination of the facet columns and the
-# ``schools`` string, and per distinct ``subjects`` string, in one pass
-# over ``matches`` with two hash tables. The per-column counts are then
-# summed from those few rows, and the school and subject lists are split
-# only there, not in every hit. The page of hits is sorted with LIMIT, so
-# PostgreSQL keeps only the best rows in memory instead of sorting every
-# hit, and it is numbered after the LIMIT.
+# ``counts`` counts the hits per facet group and per subject set, in one
+# pass over ``matches`` with two hash tables keyed by integers (see
+# ``SearchFacetGroup``). Only the groups and sets found are then joined to
+# their values, and the per-column counts are summed from those few rows;
+# the school and subject lists are split only there, not in every hit. The
+# page of hits is sorted with LIMIT, so PostgreSQL keeps only the best rows
+# in memory instead of sorting every hit, and it is numbered after the
+# LIMIT.
 _POSTGRESQL_SEARCH = """
 WITH matches AS MATERIALIZED ({matches}),
-facets AS MATERIALIZED (
-    SELECT item_type, language, schools, year, subjects,
-        GROUPING(subjects) = 0 AS by_subjects, COUNT(*) AS count
+counts AS MATERIALIZED (
+    SELECT facet_group_id, subject_set_id,
+        GROUPING(subject_set_id) = 0 AS by_subjects, COUNT(*) AS count
     FROM matches
-    GROUP BY GROUPING SETS ((item_type, language, schools, year), (subjects))
+    GROUP BY GROUPING SETS ((facet_group_id), (subject_set_id))
+),
+facets AS MATERIALIZED (
+    SELECT facet.item_type, facet.language, facet.schools, facet.year, counts.count
+    FROM counts JOIN {facet_group} AS facet ON facet.id = counts.facet_group_id
+    WHERE NOT counts.by_subjects
 )
 (
     SELECT 'hit', row_number() OVER (ORDER BY {order}), item_id, NULL::text,
@@ -470,7 +478,6 @@ UNION ALL
     SELECT 'facet', NULL, NULL, item_type, language, year,
         GROUPING(item_type, language, year), SUM(count)::bigint
     FROM facets
-    WHERE NOT by_subjects
     GROUP BY GROUPING SETS ((item_type), (language), (year))
 )
 UNION ALL
@@ -479,16 +486,18 @@ UNION ALL
     FROM facets
     CROSS JOIN LATERAL unnest(string_to_array(btrim(facets.schools, '|'), '|'))
         AS school
-    WHERE NOT by_subjects
     GROUP BY school
 )
 UNION ALL
 (
-    SELECT 'subject', NULL, NULL, subject, NULL, NULL, NULL, SUM(count)::bigint
-    FROM facets
-    CROSS JOIN LATERAL unnest(string_to_array(btrim(facets.subjects, '|'), '|'))
-        AS subject
-    WHERE by_subjects
+    SELECT 'subject', NULL, NULL, subject, NULL, NULL, NULL,
+        SUM(counts.count)::bigint
+    FROM counts
+    JOIN {subject_set} AS subject_set ON subject_set.id = counts.subject_set_id
+    CROSS JOIN LATERAL unnest(
+        string_to_array(btrim(subject_set.subjects, '|'), '|')
+    ) AS subject
+    WHERE counts.by_subjects
     GROUP BY subject
     ORDER BY 8 DESC, subject
     LIMIT %s
@@ -517,12 +526,7 @@ def _search_postgresql(hits, ranked, number, per_page):
         matches, params = (
             hits.order_by()
             .values(
-                "item_id",
-                "rank",
-                "published_at",
-                "subjects",
-                "schools",
-                *FACET_COLUMNS,
+                "item_id", "rank", "published_at", "facet_group_id", "subject_set_id"
             )
             .query.sql_with_params()
         )
@@ -531,7 +535,12 @@ def _search_postgresql(hits, ranked, number, per_page):
         return [], FacetCounts(columns={column: [] for column in FACET_COLUMNS})
     # The SQL around ``matches`` is constant, and ``matches`` is compiled by
     # Django with its values kept apart in ``params``.
-    sql = _POSTGRESQL_SEARCH.format(matches=matches, order=order)
+    sql = _POSTGRESQL_SEARCH.format(
+        matches=matches,
+        order=order,
+        facet_group=SearchFacetGroup._meta.db_table,
+        subject_set=SearchSubjectSet._meta.db_table,
+    )
     counts = FacetCounts(columns={column: [] for column in FACET_COLUMNS})
     hits_by_position = []
     with transaction.atomic(), connection.cursor() as cursor:

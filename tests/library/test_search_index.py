@@ -18,12 +18,14 @@ from wagtail.models import Page
 
 from library.access import visible_items
 from library.generation import describe_items
-from library.indexing import config_for, index_all
+from library.indexing import config_for, facet_ids, index_all
 from library.models import (
     AccessLevel,
     ItemCreator,
     LibraryItemPage,
     SearchDocument,
+    SearchFacetGroup,
+    SearchSubjectSet,
 )
 from library.search import (
     NO_SCHOOL,
@@ -212,6 +214,56 @@ def test_facets_count_hits(library, other_library):
         str(other_library.school_id): 1,
     }
     assert facets["subject"] == {"geografi": 2, "iklim": 1}
+
+
+def test_documents_share_facet_groups(library, other_library):
+    same = [
+        make_item(library, title, "banjir", issued=datetime.date(2021, 5, 1))
+        for title in ("Satu", "Dua")
+    ]
+    undated = [make_item(library, title, "banjir") for title in ("Tiga", "Empat")]
+    elsewhere = make_item(other_library, "Lima", "banjir")
+    documents = SearchDocument.objects.in_bulk(
+        [item.pk for item in [*same, *undated, elsewhere]]
+    )
+
+    def groups(items):
+        return {documents[item.pk].facet_group_id for item in items}
+
+    assert len(groups(same)) == len(groups(undated)) == 1
+    assert len(groups([same[0], undated[0], elsewhere])) == 3
+    assert documents[same[0].pk].facet_group.schools == f"|{library.school_id}|"
+    assert documents[undated[0].pk].facet_group.year is None
+    assert len({document.subject_set_id for document in documents.values()}) == 1
+
+
+def test_facet_ids_create_each_group_once(db):
+    key = ("thesis", "id", "|none|", None, "|iklim|")
+    first = facet_ids([key])
+    again = facet_ids([key, ("thesis", "id", "|none|", 2020, "")])
+
+    assert again[key] == first[key]
+    assert SearchFacetGroup.objects.count() == 2
+    assert SearchSubjectSet.objects.count() == 2
+
+
+def test_changed_item_moves_to_its_new_facets(library):
+    item = make_item(library, "Banjir", "banjir", subjects=["geografi"])
+    make_item(library, "Banjir lagi", "banjir", subjects=["geografi"])
+    before = SearchDocument.objects.get(item=item).facet_group_id
+
+    item.item_type = "dataset"
+    item.issued = datetime.date(2018, 3, 1)
+    item.subjects.set(["iklim"])
+    item.save_revision().publish()
+
+    document = SearchDocument.objects.get(item=item)
+    assert document.facet_group_id != before
+    assert document.subject_set.subjects == "|iklim|"
+    facets = facet_map(search_items(AnonymousUser(), "banjir", {}))
+    assert facets["item_type"] == {"article": 1, "dataset": 1}
+    assert facets["year"] == {"2018": 1}
+    assert facets["subject"] == {"geografi": 1, "iklim": 1}
 
 
 def test_facet_filters_narrow_hits(library, other_library, home):

@@ -16,6 +16,8 @@ from library.models import (
     LibraryItemPage,
     LibraryItemPageTag,
     SearchDocument,
+    SearchFacetGroup,
+    SearchSubjectSet,
 )
 from lms.models import HomePage, School
 
@@ -23,7 +25,8 @@ from lms.models import HomePage, School
 CITY_LIBRARY_SLUG = "perpustakaan"
 # Generated schools get NPSNs from 69990001 up, outside the demo's range.
 GENERATED_NPSN_BASE = 69990000
-# The tables that the command fills, analysed at the end on PostgreSQL.
+# The tables that the command fills, vacuumed and analysed at the end on
+# PostgreSQL.
 ANALYZED_MODELS = (
     Page,
     LibraryItemPage,
@@ -31,6 +34,8 @@ ANALYZED_MODELS = (
     ItemContributor,
     LibraryItemPageTag,
     SearchDocument,
+    SearchFacetGroup,
+    SearchSubjectSet,
 )
 
 
@@ -104,10 +109,14 @@ class Command(BaseCommand):
 
         if connection.vendor == "postgresql":
             # Autovacuum analyses new rows only later, and until then the
-            # planner takes the bulk-loaded tables for nearly empty.
+            # planner takes the bulk-loaded tables for nearly empty. VACUUM
+            # also marks the new pages all-visible, as autovacuum would
+            # later, so that scans skip checking each row's visibility. It
+            # cannot run in a transaction, where ANALYZE does alone.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             with connection.cursor() as cursor:
                 for model in ANALYZED_MODELS:
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+                    cursor.execute(f"{command} {model._meta.db_table}")
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Added {count} items to {len(per_library)} libraries in "
