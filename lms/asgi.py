@@ -1,10 +1,10 @@
 """
 ASGI entry point served by daphne.
 
-HTTP goes to Django. Websockets pass the allowed-hosts origin check and the
-session authentication before they reach the routes of the apps. The
-authentication is channels' own, with its database work on the threads of
-``lms.connect_threads``.
+HTTP goes to Django. Websockets pass the allowed-hosts origin check
+(``lms.origin``) and the session authentication before they reach the
+routes of the apps. The authentication is channels' own, with its database
+work on the threads of ``lms.connect_threads``.
 """
 
 import os
@@ -17,9 +17,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from lms.connect_threads import AuthMiddlewareStack  # noqa: E402
+from lms.origin import AllowedHostsOriginValidator  # noqa: E402
 from lms.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
