@@ -53,6 +53,15 @@ HEARTBEAT_SECONDS = 20
 # A websocket that sends nothing for this long is closed (setting
 # LIVE_IDLE_TIMEOUT_SECONDS). classroom.js sends a ping every 25 s.
 IDLE_TIMEOUT_SECONDS = 60
+# After a failed read from the channel layer the hub reads again at once,
+# and after each further failure in a row it waits twice as long, from
+# RETRY_FIRST_SECONDS up to RETRY_MAX_SECONDS. While the failures go on,
+# it logs one warning per FAILURE_LOG_SECONDS.
+RETRY_FIRST_SECONDS = 0.25
+RETRY_MAX_SECONDS = 4.0
+FAILURE_LOG_SECONDS = 30
+# How long ``Hub.close`` waits for each of its tasks to end.
+STOP_TIMEOUT_SECONDS = 5
 
 
 def heartbeat_seconds():
@@ -102,7 +111,12 @@ class Hub:
         async with self.started:
             if self.channel is not None:
                 return
-            self.channel = await self.layer.new_channel("live-process.")
+            # The layer's default prefix. channels_redis 4.3 lets only one
+            # receive per layer and event loop pop from Redis at a time, and
+            # that receive pops only the Redis key of its own channel's
+            # prefix. With a prefix of its own, the hub's events would wait
+            # in Redis while another receive of the process had the turn.
+            self.channel = await self.layer.new_channel()
             loop = asyncio.get_running_loop()
             self.tasks = [
                 loop.create_task(self.receive_loop()),
@@ -149,16 +163,32 @@ class Hub:
             )
 
     async def receive_loop(self):
+        failures = 0
+        last_logged = None
         while True:
             try:
                 event = await self.layer.receive(self.channel)
             except LAYER_ERRORS as error:
-                logger.warning(
-                    "live hub cannot reach the channel layer error=%s", error
-                )
-                await asyncio.sleep(1)
+                failures += 1
+                now = time.monotonic()
+                if last_logged is None or now - last_logged >= FAILURE_LOG_SECONDS:
+                    last_logged = now
+                    logger.warning(
+                        "live hub cannot read from the channel layer "
+                        "failures=%d error=%s",
+                        failures,
+                        error,
+                    )
+                await asyncio.sleep(retry_delay(failures))
                 await self.rejoin_groups()
                 continue
+            if failures:
+                logger.info(
+                    "live hub reads from the channel layer again failures=%d",
+                    failures,
+                )
+                failures = 0
+                last_logged = None
             room = self.rooms.get(event.get("session"))
             if room is None:
                 continue
@@ -306,13 +336,41 @@ class Hub:
         for read in self.participant_reads.values():
             read.task.cancel()
         for task in self.tasks:
-            task.cancel()
-        # channels_redis's receive may take a while to give up its
-        # connection, so the wait is bounded.
-        await asyncio.wait(self.tasks, timeout=5)
+            await stop_task(task, STOP_TIMEOUT_SECONDS)
         for room in self.rooms.values():
             if room.gap_task is not None:
                 room.gap_task.cancel()
+
+
+def retry_delay(failures):
+    """Return the seconds to wait after ``failures`` failed reads in a row."""
+    if failures <= 1:
+        return 0
+    return min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** (failures - 2))
+
+
+async def stop_task(task, timeout):
+    """
+    Cancel ``task`` until it ends, for at most ``timeout`` seconds.
+
+    One cancellation is not always enough on Python 3.11. redis-py 8.2
+    sends each command inside ``asyncio.wait_for`` when a socket timeout is
+    set, and Python 3.11's ``wait_for`` returns normally when the task is
+    cancelled just after the send finished (a CPython bug, fixed in 3.12,
+    where ``wait_for`` uses ``asyncio.timeout``). The receive then carries
+    on, and channels_redis 4.3 pops again after each empty BZPOPMIN, so it
+    would read from Redis forever. Only a cancellation that lands in that
+    moment is lost, so this cancels again every 50 ms until the task ends.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not task.done():
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            logger.warning("live hub task did not stop task=%r", task)
+            return
+        task.cancel()
+        await asyncio.wait({task}, timeout=min(0.05, remaining))
 
 
 class ParticipantsRead:
