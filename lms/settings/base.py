@@ -182,16 +182,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# channels_redis 4.3 waits for messages with BZPOPMIN, which returns nil
+# after five seconds (RedisChannelLayer.brpop_timeout), and then pops
+# again. The channel layer's read timeout, in seconds, outlasts that
+# pop, so a receive on an idle channel does not time out. With redis-py
+# 8.2's default of five seconds, nearly every idle pop raised "Timeout
+# reading from ...". The timeout still bounds how long a hung Redis holds
+# up a send or group_send. On Python 3.11 a cancelled receive can go on
+# reading, and live.fanout.stop_task explains why and how the hub stops it.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 10
+
 if REDIS_URL:
-    # NOTE: channels_redis 4.3 blocks in BZPOPMIN for five seconds, as long
-    # as redis-py 8.2's default read timeout, so each idle receive raises
-    # "Timeout reading from ..." and the live hub reads again a second later.
-    # With a longer read timeout, a cancelled receive polled Redis forever in
-    # tests/live/test_consumer.py, so that error is what ends it for now.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": 2,
+                        "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
+                    }
+                ]
+            },
         }
     }
     # While Redis is unreachable the cache misses instead of failing, and

@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.core.cache import caches
 
 from .helpers import ROOT, manage, production_environment, read_settings
@@ -52,7 +53,9 @@ def test_redis_url_selects_redis_layer_and_cache():
     layer = values["CHANNEL_LAYERS"]["default"]
     cache = values["CACHES"]["default"]
     assert layer["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert layer["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/0"]
+    assert [host["address"] for host in layer["CONFIG"]["hosts"]] == [
+        "redis://127.0.0.1:6379/0"
+    ]
     assert cache["BACKEND"] == "lms.cache.ResilientRedisCache"
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/0"
 
@@ -100,6 +103,15 @@ async def test_redis_channel_layer_settings_work(settings, redis_url):
 
     assert received == {"type": "ping", "text": "halo"}
     await layer.close_pools()
+
+
+def test_channel_layer_timeout_exceeds_pop():
+    values = read_settings(
+        "lms.settings.base", ["CHANNEL_LAYERS"], REDIS_URL="redis://127.0.0.1:6379/0"
+    )
+
+    (host,) = values["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"]
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
 
 
 def test_dev_settings_use_embedded_defaults():
