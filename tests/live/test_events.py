@@ -15,6 +15,23 @@ from live.models import LiveEvent
 
 from .test_consumer import event_count, join, receive_until
 
+
+async def stored_count(kind, expected, seconds=5):
+    """
+    Return the number of logged events of ``kind`` once it reaches
+    ``expected``, or after ``seconds``.
+
+    With Redis, events reach the table through a writer that drains the
+    log's stream within a second or so, after the clients got them.
+    """
+    deadline = time.monotonic() + seconds
+    count = await event_count(kind=kind)
+    while count != expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        count = await event_count(kind=kind)
+    return count
+
+
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("fresh_channel_layer"),
@@ -69,7 +86,7 @@ async def test_teacher_draw_reaches_students(classroom):
     clear = await receive_until(student, "draw")
     assert clear["op"] == "clear"
     assert "role" not in clear
-    assert await event_count(kind="draw") == 3
+    assert await stored_count("draw", 3) == 3
     await student.disconnect()
     await teacher.disconnect()
 
@@ -165,7 +182,7 @@ async def test_chat_flood_stores_only_the_limit(classroom, settings):
             replies[message["ref"]] = message.get("code", "ack")
     assert [replies[str(number)] for number in range(3)] == ["ack"] * 3
     assert [replies[str(number)] for number in range(3, 8)] == ["rate_limited"] * 5
-    assert await event_count(kind="chat") == 3
+    assert await stored_count("chat", 3) == 3
     await socket.disconnect()
 
 
@@ -249,12 +266,7 @@ async def test_unreachable_redis_gives_unavailable(classroom, own_redis, setting
     socket, _welcome = await join(classroom.session, classroom.student)
     await socket.send_json_to({"type": "chat", "text": "satu", "ref": "m1"})
     assert (await receive_until(socket, "chat"))["text"] == "satu"
-    # Let the writer drain the stream into the table.
-    for _attempt in range(30):
-        if await event_count(kind="chat") == 1:
-            break
-        await asyncio.sleep(0.1)
-    assert await event_count(kind="chat") == 1
+    assert await stored_count("chat", 1) == 1
 
     own_redis.process.terminate()
     own_redis.process.wait(timeout=10)
