@@ -167,40 +167,52 @@ def facet_ids(keys):
 
     ``keys`` are tuples of a document's ``item_type``, ``language``,
     ``schools``, ``year`` and ``subjects``. The result maps each to a pair
-    of ids, and the groups and sets that do not exist yet are created.
-    Another transaction creating the same group at the same time makes this
-    one wait for it and then reuse its group.
+    of ids. Groups and sets that do not exist yet are created. Another
+    transaction creating the same group at the same time makes this one
+    wait for it and then reuse its group.
     """
     keys = set(keys)
     facet_keys = {key[:4] for key in keys}
     subject_keys = {key[4] for key in keys}
-    SearchFacetGroup.objects.bulk_create(
-        [
-            SearchFacetGroup(
-                item_type=item_type, language=language, schools=schools, year=year
-            )
-            for item_type, language, schools, year in facet_keys
-        ],
-        ignore_conflicts=True,
-    )
-    SearchSubjectSet.objects.bulk_create(
-        [SearchSubjectSet(subjects=subjects) for subjects in subject_keys],
-        ignore_conflicts=True,
-    )
+    groups = _facet_groups(facet_keys)
+    if not facet_keys <= groups.keys():
+        SearchFacetGroup.objects.bulk_create(
+            [
+                SearchFacetGroup(
+                    item_type=item_type, language=language, schools=schools, year=year
+                )
+                for item_type, language, schools, year in facet_keys - groups.keys()
+            ],
+            ignore_conflicts=True,
+        )
+        groups = _facet_groups(facet_keys)
+    subject_sets = _subject_sets(subject_keys)
+    if not subject_keys <= subject_sets.keys():
+        SearchSubjectSet.objects.bulk_create(
+            [
+                SearchSubjectSet(subjects=subjects)
+                for subjects in subject_keys - subject_sets.keys()
+            ],
+            ignore_conflicts=True,
+        )
+        subject_sets = _subject_sets(subject_keys)
+    return {key: (groups[key[:4]], subject_sets[key[4]]) for key in keys}
+
+
+def _facet_groups(facet_keys):
+    """Return the ids of the stored groups of the schools in ``facet_keys``."""
     # Every school string has a few dozen groups at most, so reading them
     # all is simpler than matching each key.
-    groups = {
-        tuple(row[1:]): row[0]
-        for row in SearchFacetGroup.objects.filter(
-            schools__in={key[2] for key in facet_keys}
-        ).values_list("pk", "item_type", "language", "schools", "year")
-    }
-    subject_sets = dict(
-        SearchSubjectSet.objects.filter(subjects__in=subject_keys).values_list(
-            "subjects", "pk"
-        )
-    )
-    return {key: (groups[key[:4]], subject_sets[key[4]]) for key in keys}
+    rows = SearchFacetGroup.objects.filter(
+        schools__in={key[2] for key in facet_keys}
+    ).values_list("pk", "item_type", "language", "schools", "year")
+    return {tuple(row[1:]): row[0] for row in rows}
+
+
+def _subject_sets(subject_keys):
+    """Return the ids of the stored subject sets among ``subject_keys``."""
+    rows = SearchSubjectSet.objects.filter(subjects__in=subject_keys)
+    return dict(rows.values_list("subjects", "pk"))
 
 
 def _subject_slugs(item_ids):
