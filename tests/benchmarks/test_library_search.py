@@ -301,6 +301,25 @@ def _percentile(samples, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def _compare(user, query, filters):
+    """
+    Time ``query`` through the platform and as hand-written SQL, ROUNDS times
+    each, alternating, after one untimed run of each side that warms the
+    caches and checks that both return the same hits.
+
+    Return the platform's times, the SQL's times and the number of hits.
+    """
+    results = search_items(user, query, filters)
+    ids, total = _run_sql(user, query, filters)
+    assert [item.pk for item in results.page.object_list] == ids, query
+    assert results.page.paginator.count == total, query
+    platform_ms, floor_ms = [], []
+    for _round in range(ROUNDS):
+        platform_ms.append(_timed(search_items, user, query, filters)[0])
+        floor_ms.append(_timed(_run_sql, user, query, filters)[0])
+    return platform_ms, floor_ms, total
+
+
 @pytest.mark.django_db
 def test_search_against_sql_floor(corpus):
     teacher = corpus
@@ -309,16 +328,7 @@ def test_search_against_sql_floor(corpus):
     rows = []
     for user_name, user in users.items():
         for query, filters in QUERIES:
-            # One untimed run of each side warms the caches and checks that
-            # both return the same hits.
-            results = search_items(user, query, filters)
-            ids, total = _run_sql(user, query, filters)
-            assert [item.pk for item in results.page.object_list] == ids, query
-            assert results.page.paginator.count == total, query
-            platform_ms, floor_ms = [], []
-            for _round in range(ROUNDS):
-                platform_ms.append(_timed(search_items, user, query, filters)[0])
-                floor_ms.append(_timed(_run_sql, user, query, filters)[0])
+            platform_ms, floor_ms, total = _compare(user, query, filters)
             platform += platform_ms
             floor += floor_ms
             rows.append(
@@ -355,14 +365,7 @@ def test_school_filter_against_sql_floor(corpus):
     platform, floor = [], []
     rows = []
     for query in SCHOOL_QUERIES:
-        results = search_items(teacher, query, filters)
-        ids, total = _run_sql(teacher, query, filters)
-        assert [item.pk for item in results.page.object_list] == ids, query
-        assert results.page.paginator.count == total, query
-        platform_ms, floor_ms = [], []
-        for _round in range(ROUNDS):
-            platform_ms.append(_timed(search_items, teacher, query, filters)[0])
-            floor_ms.append(_timed(_run_sql, teacher, query, filters)[0])
+        platform_ms, floor_ms, total = _compare(teacher, query, filters)
         platform += platform_ms
         floor += floor_ms
         rows.append(
