@@ -281,10 +281,11 @@ class LiveStudent(User):
 ALL_USERS = [LiveStudent, Student, Parent, Reader]
 
 
-def current_step():
-    """Return the number of the HTTP step under way, -1 while the class joins."""
-    elapsed = time.monotonic() - _started_at[0] - JOIN_SECONDS
-    return -1 if elapsed < 0 else int(elapsed // STEP_SECONDS)
+def step_at(seconds):
+    """Return the HTTP step ``seconds`` into the run, or -1 while the class joins."""
+    if seconds < JOIN_SECONDS:
+        return -1
+    return int((seconds - JOIN_SECONDS) // STEP_SECONDS)
 
 
 class Steps(LoadTestShape):
@@ -293,15 +294,15 @@ class Steps(LoadTestShape):
     then grow step by step.
 
     Each step holds for ``LOAD_STEP_SECONDS`` so its figures settle. A class
-    joining at once is a burst of its own, measured by the websocket
-    figures and by ``tests/benchmarks/test_live_join.py``; the steps measure
-    the HTTP load that the server carries beside a class in session.
+    joining at once is a burst of its own, which the websocket figures and
+    ``tests/benchmarks/test_live_join.py`` measure. The steps measure the
+    HTTP load that the server carries beside a class in session.
     """
 
     def tick(self):
-        if self.get_run_time() < JOIN_SECONDS:
+        step = step_at(self.get_run_time())
+        if step < 0:
             return LIVE_STUDENTS, max(LIVE_STUDENTS // 10, 20), [LiveStudent]
-        step = int((self.get_run_time() - JOIN_SECONDS) // STEP_SECONDS)
         if step >= len(STEP_USERS):
             return None
         users = LIVE_STUDENTS + STEP_USERS[step]
@@ -324,7 +325,7 @@ def _started(environment, **kwargs):
 def _record(request_type, name, response_time, exception, **kwargs):
     if request_type == "WS" or not _started_at:
         return
-    step = current_step()
+    step = step_at(time.monotonic() - _started_at[0])
     if step < 0:
         return
     figures = _steps.setdefault(step, {"times": [], "errors": 0})
