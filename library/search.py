@@ -447,8 +447,8 @@ FACET_COLUMNS = ("item_type", "language", "year")
 # ``counts`` counts the hits per facet group and per subject set, in one
 # pass over ``matches`` with two hash tables keyed by integers (see
 # ``SearchFacetGroup``). Only the groups and sets found are then joined to
-# their values, and the per-column counts are summed from those few rows;
-# the school and subject lists are split only there, not in every hit. The
+# their values, and the per-column counts are summed from those few rows.
+# The school and subject lists are split only there, not in every hit. The
 # page of hits is sorted with LIMIT, so PostgreSQL keeps only the best rows
 # in memory instead of sorting every hit, and it is numbered after the
 # LIMIT.
